@@ -33,6 +33,12 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # The product's apps come first: their templates and translations override the
+    # third-party ones (two_factor, admin).
+    "xaso.core",
+    "xaso.notifications",
+    "xaso.catalog",
+    "xaso.portal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -54,10 +60,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
-    "xaso.core",
-    "xaso.notifications",
-    "xaso.catalog",
-    "xaso.portal",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +85,7 @@ WSGI_APPLICATION = "xaso.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PACKAGE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -132,7 +134,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Internationalisation: Vietnamese first; English kept for the code's source strings.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Each app keeps its own catalogue in <app>/locale/vi/LC_MESSAGES/django.po.
+LOCALE_PATHS: list = []
 USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Ho_Chi_Minh")
 USE_TZ = True

@@ -174,3 +174,88 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_position_display()} — {self.unit}"
+
+
+class CalendarDecision(models.Model):
+    """A government decision about one day, overriding the statutory calendar: a weekday
+    made a day off (e.g. a swap before National Day) or a weekend day made a working day
+    (e.g. Saturday 22/08/2026 under Thông báo 9441/TB-BNV). Entered each year by an
+    administrator from the Ministry of Home Affairs / provincial notice."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Day off")
+        WORKING_DAY = "working_day", _("Working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("reason"), max_length=255)
+    decision_number = models.CharField(_("decision number"), max_length=100)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar decision")
+        verbose_name_plural = _("calendar decisions")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%d/%m/%Y} — {self.get_kind_display()} ({self.decision_number})"
+
+
+class AuditRecord(models.Model):
+    """One entry of the append-only audit trail. Each record carries the hash of the
+    previous one, so altering or removing a record breaks the chain (``xaso audit verify``)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+        READ = "read", _("Read personal data")
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logged out")
+        ACTION = "action", _("Business action")
+
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_username = models.CharField(_("actor"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=10, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    verb = models.CharField(_("business action"), max_length=64, blank=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"#{self.pk} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_username or '-'} {self.action} {self.object_type}:{self.object_id}"
+
+
+class LoginCode(models.Model):
+    """A one-time code sent by SMS for a citizen or business to log in. Only its hash is
+    stored; it expires, allows few attempts and is used once."""
+
+    phone = models.CharField(_("phone"), max_length=15, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login code")
+        verbose_name_plural = _("login codes")
+        ordering = ["-created_at"]
