@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "xaso.core"
     label = "core"
     verbose_name = _("Organisation, people and audit")
+
+    def ready(self):
+        from . import audit
+
+        audit.register_core_models()

@@ -204,9 +204,25 @@ class CalendarDecision(models.Model):
         return f"{self.date:%d/%m/%Y} — {self.get_kind_display()} ({self.decision_number})"
 
 
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove an audit record."""
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("the audit trail is append-only")
+
+    def delete(self):
+        raise AppendOnlyError("the audit trail is append-only")
+
+    _raw_delete = delete
+
+
 class AuditRecord(models.Model):
     """One entry of the append-only audit trail. Each record carries the hash of the
-    previous one, so altering or removing a record breaks the chain (``xaso audit verify``)."""
+    previous one, so altering or removing a record breaks the chain (``xaso audit verify``).
+    Records are written only by ``xaso.core.audit.record``; updates and deletes are refused
+    here and, on the database, by triggers (migration 0003)."""
 
     class Action(models.TextChoices):
         CREATE = "create", _("Created")
@@ -234,6 +250,8 @@ class AuditRecord(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
@@ -241,6 +259,14 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M:%S} {self.actor_username or '-'} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("the audit trail is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("the audit trail is append-only")
 
 
 class LoginCode(models.Model):
