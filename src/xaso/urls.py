@@ -7,6 +7,8 @@ from two_factor.urls import urlpatterns as tf_urls
 api_v1 = [
     path("", include("xaso.core.api_urls")),
     path("", include("xaso.catalog.api_urls")),
+    path("", include("xaso.plan.api_urls")),
+    path("", include("xaso.indicators.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -17,6 +19,8 @@ urlpatterns = [
     path("", include(tf_urls)),
     path("", include("xaso.core.urls")),
     path("thu-tuc/", include("xaso.catalog.urls")),
+    path("ke-hoach/", include("xaso.plan.urls")),
+    path("chi-tieu/", include("xaso.indicators.urls")),
     path("quan-tri/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
