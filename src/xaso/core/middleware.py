@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from .request_context import Actor, reset_actor, set_actor
 
@@ -37,9 +39,25 @@ class RequestContextMiddleware:
             reset_actor(token)
 
 
+def api_token_key(request):
+    """The key of an ``Authorization: Token <key>`` header on an API request, else None."""
+    if not request.path.startswith("/api/"):
+        return None
+    parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+    if len(parts) == 2 and parts[0].lower() == "token":
+        return parts[1]
+    return None
+
+
 class RequireTwoFactorMiddleware:
     """Leaders and administrators must use two-factor authentication: until their session is
-    verified with a second factor they can reach only the 2FA pages and logout."""
+    verified with a second factor they can reach only the 2FA pages and logout.
+
+    API requests authenticated with a token (``Authorization: Token …``, issued by
+    ``xaso apitoken``) are integration credentials and are not sent to the 2FA pages. DRF
+    authenticates after the middleware runs, so the header is checked here against the
+    token table and ``request.auth_via_token`` is set; DRF then authenticates the request
+    with that token (an invalid token gets 401 from DRF, never a session fallback)."""
 
     ALLOWED_PREFIXES = ("/account/", "/static/", "/i18n/", "/dang-xuat/")
 
@@ -47,6 +65,11 @@ class RequireTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        key = api_token_key(request)
+        if key:
+            from rest_framework.authtoken.models import Token
+
+            request.auth_via_token = Token.objects.filter(key=key, user__is_active=True).exists()
         user = getattr(request, "user", None)
         if (
             user is not None
@@ -57,6 +80,11 @@ class RequireTwoFactorMiddleware:
             from .selectors import two_factor_required
 
             if two_factor_required(user) and not user.is_verified():
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {"detail": _("Two-factor verification is required: log in again with your authentication code.")},
+                        status=403,
+                    )
                 from django_otp import user_has_device
 
                 if user_has_device(user):

@@ -38,3 +38,61 @@ def unit_ids_in_scope(user, role=None) -> set[int]:
             root = root.local_government
         ids |= root.descendant_ids()
     return ids
+
+
+def units_in_scope(user, role=None):
+    return Unit.objects.filter(pk__in=unit_ids_in_scope(user, role), is_active=True)
+
+
+def unit_tree(units):
+    """``[(unit, depth), …]`` in tree order (parents before children, siblings by order and
+    name) for the given units; a unit whose parent is not in the set starts a new root."""
+    units = list(units)
+    ids = {u.pk for u in units}
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in ids else None
+        children.setdefault(parent, []).append(unit)
+    out: list[tuple[Unit, int]] = []
+
+    def walk(parent, depth):
+        for unit in sorted(children.get(parent, []), key=lambda u: (u.sort_order, u.name)):
+            out.append((unit, depth))
+            walk(unit.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def people_directory(user):
+    """The units the user may see, in tree order, each with its active members."""
+    units = units_in_scope(user)
+    members: dict[int, list[Membership]] = {}
+    for m in (
+        Membership.objects.filter(unit__in=units, is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user__full_name", "user__username")
+    ):
+        members.setdefault(m.unit_id, []).append(m)
+    return [(unit, depth, members.get(unit.pk, [])) for unit, depth in unit_tree(units)]
+
+
+def search_citizens(query: str = ""):
+    """Citizen and business accounts matching a name, phone, personal id or tax code."""
+    from django.db.models import Q
+
+    qs = User.objects.filter(kind__in=[User.Kind.CITIZEN, User.Kind.BUSINESS]).order_by("full_name", "organisation_name", "pk")
+    query = (query or "").strip()
+    if query:
+        digits = "".join(ch for ch in query if ch.isdigit())
+        cond = Q(full_name__icontains=query) | Q(organisation_name__icontains=query)
+        if len(digits) >= 4:
+            cond |= Q(national_id__contains=digits) | Q(tax_code__contains=digits)
+            phone_digits = "0" + digits[2:] if digits.startswith("84") and len(digits) == 11 else digits
+            cond |= Q(phone__contains=phone_digits)
+        qs = qs.filter(cond)
+    return qs
+
+
+def user_by_phone(phone: str):
+    return User.objects.filter(phone=phone).first()

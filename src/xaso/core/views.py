@@ -1,13 +1,70 @@
+"""Staff pages: workspace, people directory, citizen lookup. Citizens and businesses never
+reach them (403), whatever their session."""
+from functools import wraps
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
 
-from .selectors import active_memberships
+from . import audit
+from .forms import CitizenSearchForm
+from .models import User
+from .selectors import active_memberships, people_directory, search_citizens
+
+# Personal data shown on a citizen's record; opening the record logs a read of them.
+CITIZEN_PERSONAL_FIELDS = ("full_name", "national_id", "date_of_birth", "phone", "email", "address", "tax_code")
 
 
-@login_required
+def official_required(perm=None):
+    """Login required; then the user must be an active official (and hold ``perm``)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not (user.is_active and user.kind == User.Kind.OFFICIAL):
+                raise PermissionDenied
+            if perm and not user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@official_required()
 def workspace(request):
     """The staff workspace home: what this official can reach."""
-    if not request.user.is_official:
-        raise PermissionDenied
-    return render(request, "core/workspace.html", {"memberships": active_memberships(request.user)})
+    user = request.user
+    return render(
+        request,
+        "core/workspace.html",
+        {
+            "memberships": active_memberships(user),
+            "can_view_directory": user.has_perm("core.view_people_directory"),
+            "can_search_citizens": user.has_perm("core.search_citizens"),
+        },
+    )
+
+
+@official_required("core.view_people_directory")
+def directory(request):
+    return render(request, "core/directory.html", {"tree": people_directory(request.user)})
+
+
+@official_required("core.search_citizens")
+def citizen_search(request):
+    form = CitizenSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(search_citizens(query), 25).get_page(request.GET.get("page"))
+    return render(request, "core/citizen_search.html", {"form": form, "page": page, "query": query})
+
+
+@official_required("core.view_citizen_personal_data")
+def citizen_detail(request, pk):
+    citizen = get_object_or_404(User.objects.exclude(kind=User.Kind.OFFICIAL), pk=pk)
+    audit.record_read(citizen, CITIZEN_PERSONAL_FIELDS)
+    return render(request, "core/citizen_detail.html", {"citizen": citizen})

@@ -9,7 +9,7 @@
 
 ``OfficialFactory`` creates one active membership (``unit`` defaults to a new department,
 ``role`` to specialist); pass ``unit=None, role=None`` to get an official without one.
-Every account created by these factories has the password ``OfficialFactory.PASSWORD``
+Every account created by these factories has the password ``OFFICIAL_PASSWORD``
 (officials) or an unusable one (citizens, businesses)."""
 import factory
 from factory.django import DjangoModelFactory
@@ -53,9 +53,10 @@ class UnitFactory(DjangoModelFactory):
 _UNSET = object()
 
 
-class OfficialFactory(DjangoModelFactory):
-    PASSWORD = "Demo@Password2026"
+OFFICIAL_PASSWORD = "Demo@Password2026"
 
+
+class OfficialFactory(DjangoModelFactory):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -67,7 +68,7 @@ class OfficialFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, unit=_UNSET, role=Role.SPECIALIST, position=Position.SPECIALIST, password=None, **kwargs):
         user = model_class(*args, **kwargs)
-        user.set_password(password or cls.PASSWORD)
+        user.set_password(password or OFFICIAL_PASSWORD)
         user.save()
         if unit is _UNSET:
             unit = UnitFactory()
