@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DossiersConfig(AppConfig):
+    name = "xaso.dossiers"
+    label = "dossiers"
+    verbose_name = _("Dossiers (one-stop-shop)")
+    # Every dossier change goes through ``services.py``, which writes an explicit audit
+    # record per business action (no automatic model tracking, so nothing is recorded twice).

@@ -1,0 +1,112 @@
+"""The one due-date function for dossiers. Pure: no Django import.
+
+Everything is recomputed from the stored facts of a dossier: when it was received, the
+legal processing time copied from the procedure version, the procedure's cut-off hour, the
+pauses (each a row, with its "restart from zero" flag) and the apology's new date. The
+working-day arithmetic itself (holidays, swaps, working hours, the cut-off rule) belongs to
+the calendar (``xaso.core.calendar.WorkCalendar``), so there is exactly one calculator.
+
+Legal basis:
+- time counts in working days (QĐ 188/1999/QĐ-TTg: Monday–Friday; holidays per Bộ luật Lao
+  động 2019 Điều 112 and the yearly swap notices, vn-rules 8);
+- the time the applicant takes to supplement is not counted (the Decision 766 on-time
+  formula subtracts it, vn-rules 1.5); where a procedure's law says the time restarts after
+  a complete supplement ("tính lại từ đầu"), the clock restarts from zero at the end of that
+  pause (per-procedure setting);
+- an apology may set a new return date once (vn-rules 1.6): the effective due date.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Protocol, Sequence
+
+
+class Calendar(Protocol):  # the subset of WorkCalendar used here
+    def due_at(self, received_at, duration, *, cutoff=None, pauses=()) -> datetime: ...
+
+    def working_time_between(self, start, end, pauses=()) -> timedelta: ...
+
+
+@dataclass(frozen=True)
+class Pause:
+    start: datetime
+    end: datetime | None = None
+    restart: bool = False  # the clock restarts from zero when this pause ends
+
+
+@dataclass(frozen=True)
+class Facts:
+    received_at: datetime
+    days: float = 0  # working days (halves allowed); 0 with hours 0 = same day
+    hours: float = 0  # working hours
+    cutoff: time | None = None
+    pauses: Sequence[Pause] = field(default_factory=tuple)
+    apology_due: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Clock:
+    legal_due: datetime  # the due date under the law, pauses excluded
+    effective_due: datetime  # after an apology's new date, else the legal due
+    remaining: timedelta  # working time left until the effective due (negative: overdue)
+    paused: bool  # waiting for the applicant (an open pause)
+    overdue: bool
+    clock_start: datetime  # received_at, or the end of the last restart-from-zero pause
+
+
+def _duration(days, hours):
+    from xaso.core.calendar import Duration  # pure module, no Django
+
+    return Duration(days, hours)
+
+
+def compute(calendar: Calendar, facts: Facts, *, now: datetime, duration_factory=None) -> Clock:
+    """Legal due, effective due and remaining working time of a dossier at ``now``.
+
+    An open pause is treated as ending at ``now`` (so the due date shown while waiting is
+    the one the dossier would have if the supplement arrived now, and the remaining time is
+    frozen at what was left when the pause began)."""
+    make = duration_factory or _duration
+    pauses = sorted(facts.pauses, key=lambda p: p.start)
+    if any(p.end is not None and p.end < p.start for p in pauses):
+        raise ValueError("A pause ends before it starts.")
+    paused = bool(pauses) and pauses[-1].end is None
+    closed = [(p.start, p.end if p.end is not None else max(now, p.start)) for p in pauses]
+    start = facts.received_at
+    counted = closed
+    for i in range(len(pauses) - 1, -1, -1):
+        if pauses[i].restart and pauses[i].end is not None:
+            # Restart from zero: the dossier counts as received when the supplement arrived.
+            start = pauses[i].end
+            counted = closed[i + 1 :]
+            break
+    legal_due = calendar.due_at(start, make(facts.days, facts.hours), cutoff=facts.cutoff, pauses=counted)
+    effective = facts.apology_due or legal_due
+    if paused:
+        ref = max(now, pauses[-1].start)
+    else:
+        ref = now
+    if ref <= effective:
+        remaining = calendar.working_time_between(ref, effective)
+    else:
+        remaining = -calendar.working_time_between(effective, ref)
+    overdue = not paused and now > effective
+    return Clock(legal_due, effective, remaining, paused, overdue, start)
+
+
+def timeliness(finished_at: datetime, due: datetime, calendar=None) -> str:
+    """"early" / "on_time" / "late" for a finished step or dossier (Mẫu 05 columns
+    trước hạn / đúng hạn / quá hạn). Early: finished on an earlier calendar day than due."""
+    if finished_at > due:
+        return "late"
+    if finished_at.date() < due.date():
+        return "early"
+    return "on_time"
+
+
+def split_share(days: float, hours: float, share_percent: float, hours_per_day: float = 8.0):
+    """A step's own time: ``share_percent`` of the legal time, in working hours (a
+    same-day procedure's steps share the working hours of that day)."""
+    total = days * hours_per_day + hours if (days or hours) else hours_per_day
+    return total * share_percent / 100.0

@@ -1,0 +1,970 @@
+"""Every change to a dossier: one function per business action.
+
+Each function runs in one transaction: it locks the dossier row (``select_for_update``),
+checks the action against the state table (``states.py``: state, role, unit scope), makes
+the change, recomputes the clock with the one due-date function (``deadlines.py``), and
+writes the history event, the audit record, the outgoing notifications (outbox) and the
+national-portal sync job. A refused action raises ``DossierError`` with a Vietnamese
+message and leaves the dossier unchanged.
+"""
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xaso.core import audit
+from xaso.core.models import AuditRecord, Unit
+from xaso.core.selectors import unit_ids_in_scope
+from xaso.notifications.services import enqueue_email, enqueue_sms
+
+from . import deadlines, states
+from .models import (
+    Apology,
+    Channel,
+    CodeCounter,
+    Component,
+    Delivery,
+    DocumentCounter,
+    DocumentKind,
+    Dossier,
+    Event,
+    IssuedDocument,
+    Pause,
+    Step,
+    SyncJob,
+)
+from .states import Action, Status
+
+
+class DossierError(ValidationError):
+    """An action refused: wrong state, role, unit or input. The message is for people."""
+
+
+# --------------------------------------------------------------------------- settings
+
+ALLOWED_UPLOAD_TYPES = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "image/tiff": (".tif", ".tiff"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/msword": (".doc",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+    "application/xml": (".xml",),
+}
+MAGIC = {
+    "application/pdf": [b"%PDF"],
+    "image/jpeg": [b"\xff\xd8\xff"],
+    "image/png": [b"\x89PNG"],
+    "image/tiff": [b"II*\x00", b"MM\x00*"],
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [b"PK\x03\x04"],
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [b"PK\x03\x04"],
+    "application/msword": [b"\xd0\xcf\x11\xe0"],
+    "application/xml": [b"<?xml", b"<"],
+}
+
+
+def max_upload_bytes():
+    return getattr(settings, "XASO_DOSSIER_MAX_UPLOAD_MB", 20) * 1024 * 1024
+
+
+def default_cutoff():
+    value = getattr(settings, "XASO_DEFAULT_CUTOFF", "")
+    if not value:
+        return None
+    hh, mm = value.split(":")
+    return time(int(hh), int(mm))
+
+
+def get_calendar():
+    from xaso.core.workdays import get_calendar as core_calendar
+
+    return core_calendar()
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class ProcedureTerms:
+    """What the procedure version in force at receipt says; copied onto the dossier."""
+
+    code: str
+    name: str
+    field_name: str = ""
+    days: Decimal | float = 0
+    hours: Decimal | float = 0
+    cutoff: time | None = None
+    fee: int = 0
+    steps: list = field(default_factory=list)  # [{"name", "role", "unit_kind", "share", "interagency"}]
+    max_supplements: int = 1
+    restart_after_supplement: bool = False
+    green_lane: bool = False
+    has_written_result: bool = True
+    documents: list = field(default_factory=list)  # [{"name", "code", "mandatory", "copies"}]
+    version: object | None = None
+    competent_unit: Unit | None = None
+
+
+@dataclass
+class Applicant:
+    name: str
+    kind: str = "citizen"
+    id_number: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    agent_name: str = ""
+    agent_id_number: str = ""
+    agent_address: str = ""
+    agent_phone: str = ""
+    agent_email: str = ""
+    authorisation_document: str = ""
+    account: object | None = None
+
+
+@dataclass
+class ComponentIn:
+    name: str
+    code: str = ""
+    mandatory: bool = True
+    copies: str = ""
+    submitted: bool = True
+    digitised: bool = False
+    reused: bool = False
+    file: object | None = None  # a Django File / UploadedFile
+
+
+def terms_from_version(version) -> ProcedureTerms:
+    """Adapter from the catalogue's procedure version."""
+    from .catalog_adapter import terms_from_version as adapt
+
+    return adapt(version)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _now(now):
+    return now or timezone.now()
+
+
+def local(dt):
+    return timezone.localtime(dt) if dt else dt
+
+
+def next_number(model, lookup: dict) -> int:
+    """Increment the counter row ``lookup`` under a row lock in the caller's transaction
+    and return the new value. Rolled back with the caller: no gap, no duplicate."""
+    row = model.objects.select_for_update().filter(**lookup).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = model.objects.create(**lookup, last=0)
+        except IntegrityError:
+            pass  # created meanwhile by a concurrent transaction
+        row = model.objects.select_for_update().get(**lookup)
+    row.last += 1
+    row.save(update_fields=["last"])
+    return row.last
+
+
+def unit_prefix(unit: Unit) -> str:
+    if not unit.identifier:
+        raise DossierError(
+            _("The receiving unit “%(unit)s” has no electronic identifier; an administrator must set it before dossiers can be received.")
+            % {"unit": unit.name}
+        )
+    return unit.identifier
+
+
+def new_code(unit: Unit, at: datetime) -> str:
+    """``<unit identifier>-<YYMMDD>-<sequence>`` (TT 01/2018 Điều 19; TT 03/2025 Điều 13):
+    the sequence restarts each day per receiving unit and has at least 4 digits."""
+    prefix = unit_prefix(unit)
+    day = local(at).date()
+    seq = next_number(CodeCounter, {"unit": unit, "day": day})
+    return f"{prefix}-{day:%y%m%d}-{seq:04d}"
+
+
+def validate_upload(f, label=""):
+    if f is None:
+        return "", 0
+    size = getattr(f, "size", None) or 0
+    if size > max_upload_bytes():
+        raise DossierError(
+            _("The file “%(name)s” is %(size).1f MB; at most %(max)d MB is accepted.")
+            % {"name": label or f.name, "size": size / 1048576, "max": max_upload_bytes() // 1048576}
+        )
+    if size == 0:
+        raise DossierError(_("The file “%(name)s” is empty.") % {"name": label or f.name})
+    ctype, _enc = mimetypes.guess_type(f.name)
+    ext = ("." + f.name.rsplit(".", 1)[-1].lower()) if "." in f.name else ""
+    if ctype not in ALLOWED_UPLOAD_TYPES or ext not in ALLOWED_UPLOAD_TYPES[ctype]:
+        raise DossierError(
+            _("The file “%(name)s” is not an accepted type (PDF, JPEG, PNG, TIFF, Word, Excel or XML).") % {"name": label or f.name}
+        )
+    pos = f.tell() if hasattr(f, "tell") else 0
+    f.seek(0)
+    head = f.read(8)
+    f.seek(pos)
+    if isinstance(head, str):
+        head = head.encode()
+    if not any(head.startswith(m) for m in MAGIC[ctype]):
+        raise DossierError(_("The content of “%(name)s” does not match its type.") % {"name": label or f.name})
+    return ctype, size
+
+
+def _roles_in_scope(user, unit_id, role) -> bool:
+    return unit_id in unit_ids_in_scope(user, role)
+
+
+def permitted(dossier: Dossier, action, user) -> tuple[bool, str]:
+    """Whether ``user`` may do ``action`` on ``dossier`` now, and why not."""
+    t = states.transition(action)
+    status = Status(dossier.status)
+    if status not in t.sources:
+        return False, _("“%(action)s” is not possible while the dossier is “%(status)s”.") % {
+            "action": action_label(action),
+            "status": dossier.get_status_display(),
+        }
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False, _("You must be logged in.")
+    for role in t.roles:
+        scope = states.scope_of(role)
+        if scope == states.Scope.OWNER:
+            if dossier.applicant_account_id and dossier.applicant_account_id == user.pk:
+                return True, ""
+            continue
+        unit_id = dossier.receiving_unit_id if scope == states.Scope.RECEIVING else dossier.current_unit_id
+        if not _roles_in_scope(user, unit_id, role):
+            continue
+        if t.assignee_only and role == "specialist" and dossier.assignee_id != user.pk:
+            continue
+        return True, ""
+    return False, _("You are not allowed to “%(action)s” this dossier (role or unit).") % {"action": action_label(action)}
+
+
+def allowed_actions(dossier, user) -> list[str]:
+    return [str(a) for a in states.actions_from(dossier.status) if permitted(dossier, a, user)[0]]
+
+
+def action_label(action):
+    from .models import ACTION_LABELS
+
+    return str(ACTION_LABELS.get(action, action))
+
+
+def _lock(dossier) -> Dossier:
+    # No joins in the locking query: PostgreSQL re-evaluates a joined FOR UPDATE row after
+    # a concurrent update of the join column and would return nothing.
+    return Dossier.objects.select_for_update().get(pk=dossier.pk)
+
+
+def facts_of(dossier: Dossier, pauses=None, apology=None) -> deadlines.Facts:
+    if pauses is None:
+        pauses = list(dossier.pauses.all())
+    if apology is None:
+        apology = Apology.objects.filter(dossier_id=dossier.pk).first()
+    return deadlines.Facts(
+        received_at=dossier.received_at,
+        days=float(dossier.legal_days),
+        hours=float(dossier.legal_hours),
+        cutoff=dossier.cutoff,
+        pauses=tuple(deadlines.Pause(p.started_at, p.ended_at, p.restart_clock) for p in pauses),
+        apology_due=apology.new_due_at if apology else None,
+    )
+
+
+def clock(dossier: Dossier, now=None, calendar=None):
+    """The dossier's clock (legal due, effective due, remaining working time) at ``now``."""
+    if dossier.received_at is None:
+        return None
+    return deadlines.compute(calendar or get_calendar(), facts_of(dossier), now=_now(now))
+
+
+def refresh_due(dossier: Dossier, now) -> None:
+    """Recompute the denormalised due dates from the stored facts (same function)."""
+    c = clock(dossier, now)
+    dossier.legal_due_at = c.legal_due if c else None
+    dossier.due_at = c.effective_due if c else None
+
+
+def _step_due(dossier, start, share) -> datetime | None:
+    if not share:
+        return None
+    hours = deadlines.split_share(float(dossier.legal_days), float(dossier.legal_hours), float(share))
+    from xaso.core.calendar import Duration
+
+    return get_calendar().due_at(start, Duration(0, hours))
+
+
+def _plan_share(dossier, predicate) -> float:
+    for step in dossier.steps_plan or []:
+        if predicate(step):
+            return float(step.get("share") or 0)
+    return 0
+
+
+def _close_open_steps(dossier, now):
+    Step.objects.filter(dossier=dossier, finished_at__isnull=True).update(finished_at=now)
+
+
+def _open_step(dossier, *, name, unit=None, assignee=None, given_by=None, now, share=0, external="", interagency=False):
+    _close_open_steps(dossier, now)
+    seq = (Step.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+    return Step.objects.create(
+        dossier=dossier,
+        seq=seq,
+        name=name,
+        unit=unit,
+        assignee=assignee,
+        given_by=given_by,
+        started_at=now,
+        due_at=_step_due(dossier, now, share),
+        share_percent=share or 0,
+        external_agency=external,
+        is_interagency=interagency,
+    )
+
+
+def issue_document(dossier, kind, *, unit, user, now, data=None) -> IssuedDocument:
+    year = local(now).year
+    number = next_number(DocumentCounter, {"unit": unit, "kind": kind, "year": year})
+    return IssuedDocument.objects.create(
+        dossier=dossier, kind=kind, unit=unit, year=year, number=number, issued_at=now, issued_by=user, data=data or {}
+    )
+
+
+def _event(dossier, action, *, user, now, from_status, note="", data=None, unit=None):
+    ev = Event.objects.create(
+        dossier=dossier,
+        at=now,
+        action=str(action),
+        from_status=str(from_status or ""),
+        to_status=dossier.status,
+        actor=user if getattr(user, "pk", None) else None,
+        actor_name=getattr(user, "display_name", "") or "",
+        unit=unit,
+        note=note,
+        data=data or {},
+    )
+    audit.record(
+        AuditRecord.Action.ACTION,
+        dossier,
+        verb=f"dossier.{action}",
+        changes={"status": [str(from_status or ""), dossier.status], **({"data": data} if data else {})},
+        reason=note,
+    )
+    _sync(dossier, str(action))
+    return ev
+
+
+def _sync(dossier, event):
+    from .portal_sync import build_payload
+
+    SyncJob.objects.create(dossier=dossier, event=event, payload=build_payload(dossier), next_attempt_at=timezone.now())
+
+
+def lookup_url(dossier) -> str:
+    base = getattr(settings, "XASO_PUBLIC_BASE_URL", "").rstrip("/")
+    return f"{base}/tra-cuu/?ma={dossier.code}&k={dossier.lookup_secret}"
+
+
+def _notify(dossier, event, ev_id, sms, subject, body=None):
+    """SMS and e-mail to the applicant (and the authorised person), through the outbox."""
+    phones = {p for p in (dossier.applicant_phone, dossier.agent_phone) if p}
+    emails = {e for e in (dossier.applicant_email, dossier.agent_email) if e}
+    for phone in sorted(phones):
+        enqueue_sms(phone, sms, event=f"dossier.{event}", dedup_key=f"dossier:{dossier.pk}:{ev_id}:sms:{phone}")
+    for email in sorted(emails):
+        enqueue_email(
+            email, subject, body or sms, event=f"dossier.{event}", dedup_key=f"dossier:{dossier.pk}:{ev_id}:email:{email}"
+        )
+
+
+def _fmt(dt):
+    return local(dt).strftime("%H:%M %d/%m/%Y") if dt else ""
+
+
+# --------------------------------------------------------------------------- creation
+
+
+def _check_components(terms: ProcedureTerms, components: list[ComponentIn]):
+    names = {c.name for c in components if c.submitted}
+    missing = [d["name"] for d in terms.documents if d.get("mandatory", True) and d["name"] not in names]
+    if missing:
+        raise DossierError(_("Mandatory documents are missing: %(names)s.") % {"names": "; ".join(missing)})
+    for c in components:
+        if c.file is not None:
+            validate_upload(c.file, c.name)
+
+
+def _check_applicant(applicant: Applicant):
+    if not (applicant.name or "").strip():
+        raise DossierError(_("The applicant's name is required."))
+    if applicant.phone and not applicant.phone.replace("+84", "0").isdigit():
+        raise DossierError(_("The applicant's phone number “%(phone)s” is not valid.") % {"phone": applicant.phone})
+
+
+def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, now, status, delivery, request_summary, copies):
+    competent_unit = competent_unit or terms.competent_unit or receiving_unit
+    d = Dossier(
+        code=new_code(receiving_unit, now),
+        status=status,
+        channel=channel,
+        procedure_code=terms.code,
+        procedure_name=terms.name,
+        field_name=terms.field_name,
+        legal_days=Decimal(str(terms.days or 0)),
+        legal_hours=Decimal(str(terms.hours or 0)),
+        cutoff=terms.cutoff,
+        fee_amount=terms.fee or 0,
+        steps_plan=terms.steps or [],
+        max_supplements=terms.max_supplements,
+        supplement_restarts_clock=terms.restart_after_supplement,
+        green_lane=terms.green_lane,
+        has_written_result=terms.has_written_result,
+        applicant_kind=applicant.kind,
+        applicant_account=applicant.account,
+        applicant_name=applicant.name.strip(),
+        applicant_id_number=applicant.id_number,
+        applicant_address=applicant.address,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        agent_name=applicant.agent_name,
+        agent_id_number=applicant.agent_id_number,
+        agent_address=applicant.agent_address,
+        agent_phone=applicant.agent_phone,
+        agent_email=applicant.agent_email,
+        authorisation_document=applicant.authorisation_document,
+        vneid_verified=bool(getattr(applicant.account, "identity_verified", False)),
+        receiving_unit=receiving_unit,
+        competent_unit=competent_unit,
+        current_unit=receiving_unit,
+        submitted_at=now,
+        delivery=delivery,
+        request_summary=request_summary,
+        copies=copies,
+    )
+    if terms.version is not None and hasattr(Dossier, "procedure_version"):
+        d.procedure_version = terms.version
+    d.full_clean(exclude=["code", "lookup_secret"], validate_unique=False)
+    d.save()
+    return d
+
+
+def _save_components(dossier, components, round_=0):
+    for c in components:
+        ctype, size = validate_upload(c.file, c.name) if c.file is not None else ("", 0)
+        comp = Component(
+            dossier=dossier,
+            name=c.name,
+            document_code=c.code,
+            mandatory=c.mandatory,
+            copies=c.copies,
+            submitted=c.submitted,
+            digitised=c.digitised or (c.file is not None and dossier.channel != Channel.ONLINE),
+            reused=c.reused,
+            content_type=ctype,
+            size=size,
+            supplement_round=round_,
+        )
+        if c.file is not None:
+            comp.file.save(c.file.name.rsplit("/", 1)[-1], c.file, save=False)
+        comp.save()
+
+
+def _receipt(dossier, user, now):
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01)."""
+    return issue_document(
+        dossier,
+        DocumentKind.RECEIPT,
+        unit=dossier.receiving_unit,
+        user=user,
+        now=now,
+        data={"due_at": dossier.due_at.isoformat() if dossier.due_at else None},
+    )
+
+
+def _mark_received(dossier, user, now):
+    dossier.received_at = now
+    dossier.received_by = user if getattr(user, "pk", None) else None
+    refresh_due(dossier, now)
+    dossier.save()
+    share = _plan_share(dossier, lambda s: s.get("role") == "reception")
+    _open_step(dossier, name=_("Reception"), unit=dossier.receiving_unit, assignee=user, given_by=None, now=now, share=share)
+    _receipt(dossier, user, now)
+
+
+def _notify_received(dossier, ev):
+    sms = _("Dossier %(code)s (%(procedure)s) was received. Appointment: %(due)s. Look it up: %(url)s") % {
+        "code": dossier.code,
+        "procedure": dossier.procedure_name[:60],
+        "due": _fmt(dossier.due_at),
+        "url": lookup_url(dossier),
+    }
+    _notify(dossier, "received", ev.pk, sms, _("Dossier %(code)s received") % {"code": dossier.code})
+
+
+@transaction.atomic
+def intake(
+    *,
+    officer,
+    terms: ProcedureTerms,
+    applicant: Applicant,
+    components: list[ComponentIn],
+    receiving_unit: Unit,
+    competent_unit: Unit | None = None,
+    channel: int = Channel.COUNTER,
+    delivery: str = Delivery.COUNTER,
+    request_summary: str = "",
+    copies: int = 1,
+    now=None,
+) -> Dossier:
+    """Counter (or postal) intake: the dossier is received at once and the receipt and
+    appointment slip is issued (NĐ 118/2025 Điều 17 k1)."""
+    now = _now(now)
+    if not _roles_in_scope(officer, receiving_unit.pk, "reception"):
+        raise DossierError(_("You are not a reception officer of “%(unit)s”.") % {"unit": receiving_unit.name})
+    if channel not in (Channel.COUNTER, Channel.POST):
+        raise DossierError(_("Counter intake is for dossiers brought to the counter or sent by post."))
+    _check_applicant(applicant)
+    _check_components(terms, components)
+    d = _new_dossier(
+        terms=terms,
+        applicant=applicant,
+        receiving_unit=receiving_unit,
+        competent_unit=competent_unit,
+        channel=channel,
+        now=now,
+        status=Status.RECEIVED,
+        delivery=delivery,
+        request_summary=request_summary,
+        copies=copies,
+    )
+    _save_components(d, components)
+    _mark_received(d, officer, now)
+    ev = _event(d, "intake", user=officer, now=now, from_status="", unit=receiving_unit)
+    _notify_received(d, ev)
+    return d
+
+
+@transaction.atomic
+def submit_online(
+    *,
+    user,
+    terms: ProcedureTerms,
+    applicant: Applicant,
+    components: list[ComponentIn],
+    receiving_unit: Unit,
+    competent_unit: Unit | None = None,
+    delivery: str = Delivery.ONLINE,
+    request_summary: str = "",
+    now=None,
+) -> Dossier:
+    """Online submission (NĐ 118/2025 Điều 17 k2): waits for the reception check."""
+    now = _now(now)
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise DossierError(_("You must be logged in to submit a dossier online."))
+    applicant.account = applicant.account or (user if not getattr(user, "is_official", False) else None)
+    _check_applicant(applicant)
+    _check_components(terms, components)
+    d = _new_dossier(
+        terms=terms,
+        applicant=applicant,
+        receiving_unit=receiving_unit,
+        competent_unit=competent_unit,
+        channel=Channel.ONLINE,
+        now=now,
+        status=Status.SUBMITTED,
+        delivery=delivery,
+        request_summary=request_summary,
+        copies=1,
+    )
+    _save_components(d, components)
+    _event(d, "submit_online", user=user, now=now, from_status="", unit=receiving_unit)
+    return d
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+def _begin(dossier, action, user, now):
+    """Lock, check, and return (locked dossier, previous status)."""
+    d = _lock(dossier)
+    ok, why = permitted(d, action, user)
+    if not ok:
+        raise DossierError(why)
+    return d, d.status
+
+
+def _finish(d, action, user, now, prev, *, note="", data=None, unit=None):
+    target = states.next_status(action, prev)
+    d.status = target
+    refresh_due(d, now)
+    d.save()
+    return _event(d, action, user=user, now=now, from_status=prev, note=note, data=data, unit=unit or d.current_unit)
+
+
+def _require(text, message):
+    if not (text or "").strip():
+        raise DossierError(message)
+    return text.strip()
+
+
+@transaction.atomic
+def receive(dossier, user, *, now=None) -> Dossier:
+    now = _now(now)
+    d, prev = _begin(dossier, Action.RECEIVE, user, now)
+    d.status = Status.RECEIVED
+    _mark_received(d, user, now)
+    ev = _event(d, Action.RECEIVE, user=user, now=now, from_status=prev, unit=d.receiving_unit)
+    _notify_received(d, ev)
+    return d
+
+
+def _supplement_doc(d, user, now, items, reason):
+    return issue_document(d, DocumentKind.SUPPLEMENT, unit=d.current_unit, user=user, now=now, data={"items": items, "reason": reason})
+
+
+def _clean_items(items):
+    items = [i.strip() for i in (items or []) if i and i.strip()]
+    if not items:
+        raise DossierError(_("List what the applicant must add or correct (at least one item)."))
+    return items
+
+
+@transaction.atomic
+def reception_supplement(dossier, user, *, items, reason, now=None) -> Dossier:
+    """Hướng dẫn một lần: the reception officer lists everything missing (Mẫu 02)."""
+    now = _now(now)
+    items = _clean_items(items)
+    reason = _require(reason, _("Give the reason."))
+    d, prev = _begin(dossier, Action.RECEPTION_SUPPLEMENT, user, now)
+    _supplement_doc(d, user, now, items, reason)
+    ev = _finish(d, Action.RECEPTION_SUPPLEMENT, user, now, prev, note=reason, data={"items": items})
+    _notify_supplement(d, ev, items)
+    return d
+
+
+def _notify_supplement(d, ev, items):
+    sms = _("Dossier %(code)s needs to be completed: %(items)s. Details: %(url)s") % {
+        "code": d.code,
+        "items": "; ".join(items)[:200],
+        "url": lookup_url(d),
+    }
+    _notify(d, "supplement", ev.pk, sms, _("Dossier %(code)s: please complete it") % {"code": d.code})
+
+
+@transaction.atomic
+def resubmit(dossier, user, *, components: list[ComponentIn] = (), now=None) -> Dossier:
+    now = _now(now)
+    d, prev = _begin(dossier, Action.RESUBMIT, user, now)
+    for c in components:
+        validate_upload(c.file, c.name) if c.file is not None else None
+    _save_components(d, components, round_=1)
+    d.submitted_at = now
+    _finish(d, Action.RESUBMIT, user, now, prev, unit=d.receiving_unit)
+    return d
+
+
+def _refusal(d, user, now, reasons, action):
+    issue_document(d, DocumentKind.REFUSAL, unit=d.current_unit, user=user, now=now, data={"reasons": reasons, "action": str(action)})
+
+
+@transaction.atomic
+def refuse_reception(dossier, user, *, reasons, now=None) -> Dossier:
+    """Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03), with reasons."""
+    now = _now(now)
+    reasons = _require(reasons, _("Give the reasons for the refusal."))
+    d, prev = _begin(dossier, Action.REFUSE_RECEPTION, user, now)
+    d.reasons = reasons
+    d.finished_at = now
+    _refusal(d, user, now, reasons, Action.REFUSE_RECEPTION)
+    ev = _finish(d, Action.REFUSE_RECEPTION, user, now, prev, note=reasons)
+    _notify_refused(d, ev, reasons)
+    return d
+
+
+def _notify_refused(d, ev, reasons):
+    sms = _("Dossier %(code)s was refused: %(reasons)s") % {"code": d.code, "reasons": reasons[:200]}
+    _notify(d, "refused", ev.pk, sms, _("Dossier %(code)s refused") % {"code": d.code})
+
+
+@transaction.atomic
+def transfer(dossier, user, *, to_unit: Unit | None = None, note="", now=None) -> Dossier:
+    """B2: transfer to the competent unit (NĐ 118/2025 Điều 18)."""
+    now = _now(now)
+    d, prev = _begin(dossier, Action.TRANSFER, user, now)
+    if to_unit is not None:
+        d.competent_unit = to_unit
+    d.current_unit = d.competent_unit
+    d.assignee = None
+    share = _plan_share(d, lambda s: s.get("role") == "unit_head")
+    _open_step(d, name=_("Assignment at the competent unit"), unit=d.current_unit, given_by=user, now=now, share=share)
+    _finish(d, Action.TRANSFER, user, now, prev, note=note, data={"to_unit": d.current_unit.name})
+    return d
+
+
+@transaction.atomic
+def assign(dossier, user, *, specialist, note="", now=None) -> Dossier:
+    now = _now(now)
+    d, prev = _begin(dossier, Action.ASSIGN, user, now)
+    if specialist is None or d.current_unit_id not in unit_ids_in_scope(specialist, "specialist") and d.current_unit_id not in unit_ids_in_scope(specialist, "unit_head"):
+        raise DossierError(_("The official chosen does not work in “%(unit)s”.") % {"unit": d.current_unit.name})
+    d.assignee = specialist
+    share = _plan_share(d, lambda s: s.get("role") == "specialist")
+    _open_step(d, name=_("Appraisal"), unit=d.current_unit, assignee=specialist, given_by=user, now=now, share=share)
+    _finish(d, Action.ASSIGN, user, now, prev, note=note, data={"assignee": specialist.display_name})
+    return d
+
+
+@transaction.atomic
+def submit_for_approval(dossier, user, *, note="", now=None) -> Dossier:
+    now = _now(now)
+    d, prev = _begin(dossier, Action.SUBMIT_FOR_APPROVAL, user, now)
+    share = _plan_share(d, lambda s: s.get("role") == "leader")
+    _open_step(d, name=_("Approval and signature"), unit=d.current_unit, given_by=user, now=now, share=share)
+    _finish(d, Action.SUBMIT_FOR_APPROVAL, user, now, prev, note=note)
+    return d
+
+
+@transaction.atomic
+def send_back(dossier, user, *, note, now=None) -> Dossier:
+    now = _now(now)
+    note = _require(note, _("Say what must be reworked."))
+    d, prev = _begin(dossier, Action.SEND_BACK, user, now)
+    _open_step(d, name=_("Rework"), unit=d.current_unit, assignee=d.assignee, given_by=user, now=now)
+    _finish(d, Action.SEND_BACK, user, now, prev, note=note)
+    return d
+
+
+@transaction.atomic
+def approve(dossier, user, *, note="", now=None) -> Dossier:
+    now = _now(now)
+    d, prev = _begin(dossier, Action.APPROVE, user, now)
+    _open_step(d, name=_("Issuing the result"), unit=d.current_unit, assignee=d.assignee, given_by=user, now=now)
+    _finish(d, Action.APPROVE, user, now, prev, note=note)
+    return d
+
+
+@transaction.atomic
+def refuse(dossier, user, *, reasons, now=None) -> Dossier:
+    """The leader refuses to grant the request, with reasons (a written answer)."""
+    now = _now(now)
+    reasons = _require(reasons, _("Give the reasons for the refusal."))
+    d, prev = _begin(dossier, Action.REFUSE, user, now)
+    d.reasons = reasons
+    d.finished_at = now
+    _close_open_steps(d, now)
+    _refusal(d, user, now, reasons, Action.REFUSE)
+    ev = _finish(d, Action.REFUSE, user, now, prev, note=reasons)
+    _notify_refused(d, ev, reasons)
+    return d
+
+
+@transaction.atomic
+def send_interagency(dossier, user, *, agency: str = "", unit: Unit | None = None, note="", now=None) -> Dossier:
+    now = _now(now)
+    if not (agency or unit):
+        raise DossierError(_("Choose the unit or agency the dossier is sent to."))
+    d, prev = _begin(dossier, Action.SEND_INTERAGENCY, user, now)
+    share = _plan_share(d, lambda s: s.get("interagency"))
+    name = agency or unit.name
+    _open_step(d, name=_("Inter-agency: %(agency)s") % {"agency": name}, unit=unit, external=agency, given_by=user, now=now, share=share, interagency=True)
+    _finish(d, Action.SEND_INTERAGENCY, user, now, prev, note=note, data={"agency": name})
+    return d
+
+
+@transaction.atomic
+def interagency_back(dossier, user, *, note="", now=None) -> Dossier:
+    now = _now(now)
+    d, prev = _begin(dossier, Action.INTERAGENCY_BACK, user, now)
+    _open_step(d, name=_("Appraisal"), unit=d.current_unit, assignee=d.assignee, given_by=None, now=now)
+    _finish(d, Action.INTERAGENCY_BACK, user, now, prev, note=note)
+    return d
+
+
+@transaction.atomic
+def request_supplement(dossier, user, *, items, reason, now=None) -> Dossier:
+    """Supplement during processing: the clock pauses (a ``Pause`` row) until the
+    supplement arrives; at most ``max_supplements`` requests (vn-rules 1.5)."""
+    now = _now(now)
+    items = _clean_items(items)
+    reason = _require(reason, _("Give the reason."))
+    d, prev = _begin(dossier, Action.REQUEST_SUPPLEMENT, user, now)
+    if d.supplement_count >= d.max_supplements:
+        raise DossierError(
+            _("This procedure allows %(n)d supplement request(s); it has been used already.") % {"n": d.max_supplements}
+        )
+    d.supplement_count += 1
+    Pause.objects.create(dossier=d, started_at=now, restart_clock=d.supplement_restarts_clock, reason=reason, items=items, requested_by=user)
+    _close_open_steps(d, now)
+    _supplement_doc(d, user, now, items, reason)
+    # The Decision 766 on-time formula counts a dossier with more than one supplement
+    # request as overdue: flagged in the event data.
+    ev = _finish(d, Action.REQUEST_SUPPLEMENT, user, now, prev, note=reason, data={"items": items, "round": d.supplement_count, "counts_as_late": d.supplement_count > 1})
+    _notify_supplement(d, ev, items)
+    return d
+
+
+@transaction.atomic
+def supplement_received(dossier, user, *, components: list[ComponentIn] = (), note="", now=None) -> Dossier:
+    now = _now(now)
+    d, prev = _begin(dossier, Action.SUPPLEMENT_RECEIVED, user, now)
+    pause = d.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
+    if pause is None:  # pragma: no cover - the state guarantees an open pause
+        raise DossierError(_("No supplement request is open."))
+    if now < pause.started_at:
+        raise DossierError(_("The supplement cannot arrive before it was requested."))
+    _save_components(d, components, round_=d.supplement_count)
+    pause.ended_at = now
+    pause.save(update_fields=["ended_at"])
+    _open_step(d, name=_("Appraisal"), unit=d.current_unit, assignee=d.assignee, given_by=user, now=now)
+    _finish(d, Action.SUPPLEMENT_RECEIVED, user, now, prev, note=note)
+    return d
+
+
+@transaction.atomic
+def result_ready(dossier, user, *, result_number="", result_file=None, summary="", now=None) -> Dossier:
+    """B4: the result, digitised, goes back to the one-stop desk (processing ends here:
+    NgayKetThucXuLy)."""
+    now = _now(now)
+    d, prev = _begin(dossier, Action.RESULT_READY, user, now)
+    if d.has_written_result:
+        if result_file is None:
+            raise DossierError(_("Attach the electronic result (the signed, digitised document)."))
+        result_number = _require(result_number, _("Give the number of the result document."))
+    if result_file is not None:
+        validate_upload(result_file, _("electronic result"))
+        d.result_file.save(result_file.name.rsplit("/", 1)[-1], result_file, save=False)
+    d.result_number = result_number
+    d.result_code = result_number
+    d.result_summary = summary
+    d.finished_at = now
+    d.current_unit = d.receiving_unit
+    _open_step(d, name=_("Returning the result"), unit=d.receiving_unit, given_by=user, now=now)
+    ev = _finish(d, Action.RESULT_READY, user, now, prev, unit=d.competent_unit)
+    sms = _("The result of dossier %(code)s is ready (%(where)s).") % {"code": d.code, "where": d.get_delivery_display()}
+    _notify(d, "result_ready", ev.pk, sms, _("Dossier %(code)s: result ready") % {"code": d.code})
+    return d
+
+
+@transaction.atomic
+def return_result(dossier, user, *, delivery: str | None = None, note="", now=None) -> Dossier:
+    now = _now(now)
+    d, prev = _begin(dossier, Action.RETURN_RESULT, user, now)
+    if delivery:
+        if delivery not in Delivery.values:
+            raise DossierError(_("Unknown delivery method."))
+        d.delivery = delivery
+    d.returned_at = now
+    _close_open_steps(d, now)
+    _finish(d, Action.RETURN_RESULT, user, now, prev, note=note, data={"delivery": d.delivery})
+    return d
+
+
+@transaction.atomic
+def stop(dossier, user, *, reasons, now=None) -> Dossier:
+    """Thông báo dừng giải quyết hồ sơ at the applicant's request (NĐ 118/2025 Điều 21)."""
+    now = _now(now)
+    reasons = _require(reasons, _("Give the applicant's reason for stopping."))
+    d, prev = _begin(dossier, Action.STOP, user, now)
+    d.reasons = reasons
+    d.finished_at = now
+    d.pauses.filter(ended_at__isnull=True).update(ended_at=now)
+    _close_open_steps(d, now)
+    issue_document(d, DocumentKind.STOP, unit=d.receiving_unit, user=user, now=now, data={"reasons": reasons})
+    ev = _finish(d, Action.STOP, user, now, prev, note=reasons)
+    sms = _("Handling of dossier %(code)s was stopped at your request.") % {"code": d.code}
+    _notify(d, "stopped", ev.pk, sms, _("Dossier %(code)s stopped") % {"code": d.code})
+    return d
+
+
+@transaction.atomic
+def apologise(dossier, user, *, reason, new_due_at, official=None, now=None) -> Apology:
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả, signed by the head of the unit at fault;
+    the new date may be set once (vn-rules 1.6). Issued late (less than one working day
+    before the due date) is allowed but recorded."""
+    now = _now(now)
+    reason = _require(reason, _("Give the reason for the delay."))
+    d, prev = _begin(dossier, Action.APOLOGISE, user, now)
+    if Apology.objects.filter(dossier=d).exists():
+        raise DossierError(_("An apology with a new date has already been issued for this dossier; the date can be set only once."))
+    if new_due_at is None or new_due_at <= now:
+        raise DossierError(_("The new appointment must be in the future."))
+    if d.due_at and new_due_at <= d.due_at:
+        raise DossierError(_("The new appointment must be later than the current one (%(due)s).") % {"due": _fmt(d.due_at)})
+    cal = get_calendar()
+    if not cal.is_working_day(local(new_due_at).date()):
+        raise DossierError(_("The new appointment must be on a working day."))
+    due = d.due_at
+    # In time = at the latest one working day before the due date.
+    in_time = bool(due) and now <= _one_working_day_before(cal, due)
+    apology = Apology.objects.create(
+        dossier=d,
+        unit=d.current_unit,
+        official=official or d.assignee,
+        signed_by=user,
+        reason=reason,
+        previous_due_at=due or now,
+        new_due_at=new_due_at,
+        issued_at=now,
+        in_time=in_time,
+    )
+    issue_document(
+        d,
+        DocumentKind.APOLOGY,
+        unit=d.current_unit,
+        user=user,
+        now=now,
+        data={"reason": reason, "previous_due_at": (due or now).isoformat(), "new_due_at": new_due_at.isoformat()},
+    )
+    ev = _finish(d, Action.APOLOGISE, user, now, prev, note=reason, data={"new_due_at": new_due_at.isoformat(), "in_time": in_time})
+    sms = _("We apologise: dossier %(code)s will be late. New appointment: %(due)s. Reason: %(reason)s") % {
+        "code": d.code,
+        "due": _fmt(new_due_at),
+        "reason": reason[:120],
+    }
+    _notify(d, "apology", ev.pk, sms, _("Dossier %(code)s: apology and new appointment") % {"code": d.code})
+    return apology
+
+
+def _one_working_day_before(cal, due):
+    """The same time of day, one working day earlier."""
+    ld = local(due)
+    day = ld.date() - timedelta(days=1)
+    while not cal.is_working_day(day):
+        day -= timedelta(days=1)
+    return ld.replace(year=day.year, month=day.month, day=day.day)
+
+
+ACTIONS = {
+    Action.RECEIVE: receive,
+    Action.RECEPTION_SUPPLEMENT: reception_supplement,
+    Action.RESUBMIT: resubmit,
+    Action.REFUSE_RECEPTION: refuse_reception,
+    Action.TRANSFER: transfer,
+    Action.ASSIGN: assign,
+    Action.SUBMIT_FOR_APPROVAL: submit_for_approval,
+    Action.SEND_BACK: send_back,
+    Action.APPROVE: approve,
+    Action.REFUSE: refuse,
+    Action.SEND_INTERAGENCY: send_interagency,
+    Action.INTERAGENCY_BACK: interagency_back,
+    Action.REQUEST_SUPPLEMENT: request_supplement,
+    Action.SUPPLEMENT_RECEIVED: supplement_received,
+    Action.RESULT_READY: result_ready,
+    Action.RETURN_RESULT: return_result,
+    Action.STOP: stop,
+    Action.APOLOGISE: apologise,
+}

@@ -1,0 +1,102 @@
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.files.base import ContentFile
+
+from xaso.core.models import Membership, Position, Role, Unit, User
+from xaso.dossiers import services
+from xaso.dossiers.services import Applicant, ComponentIn, ProcedureTerms
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def at(y, m, d, hh=9, mm=0):
+    return datetime(y, m, d, hh, mm, tzinfo=TZ)
+
+
+class World:
+    pass
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.XASO_PUBLIC_BASE_URL = "https://xaso.example"
+    w = World()
+    w.province = Unit.objects.create(kind=Unit.Kind.PROVINCE, code="thanh-hoa", name="Tỉnh Thanh Hóa", identifier="000.00.00.H56")
+    w.commune = Unit.objects.create(parent=w.province, kind=Unit.Kind.COMMUNE, code="ngoc-lien", name="Xã Ngọc Liên", identifier="000.00.22.H56")
+    w.centre = Unit.objects.create(parent=w.commune, kind=Unit.Kind.CENTRE, code="nl-ttpvhcc", name="Trung tâm Phục vụ hành chính công xã Ngọc Liên", identifier="000.01.22.H56")
+    w.dept = Unit.objects.create(parent=w.commune, kind=Unit.Kind.DEPARTMENT, code="nl-vhxh", name="Phòng Văn hóa - Xã hội", identifier="000.02.22.H56")
+    w.other_commune = Unit.objects.create(parent=w.province, kind=Unit.Kind.COMMUNE, code="minh-son", name="Xã Minh Sơn", identifier="000.00.23.H56")
+    w.other_dept = Unit.objects.create(parent=w.other_commune, kind=Unit.Kind.DEPARTMENT, code="ms-vhxh", name="Phòng Văn hóa - Xã hội Minh Sơn", identifier="000.02.23.H56")
+
+    def official(username, unit, role, position=Position.STAFF):
+        u = User.objects.create_user(username=username, password="x" * 12, kind=User.Kind.OFFICIAL, full_name=username.title())
+        Membership.objects.create(user=u, unit=unit, role=role, position=position)
+        return u
+
+    w.official = official
+    w.reception = official("motcua", w.centre, Role.RECEPTION, Position.RECEPTION_OFFICER)
+    w.head = official("truongphong", w.dept, Role.UNIT_HEAD, Position.HEAD)
+    w.centre_head = official("giamdoc", w.centre, Role.UNIT_HEAD, Position.DIRECTOR)
+    w.specialist = official("chuyenvien", w.dept, Role.SPECIALIST, Position.SPECIALIST)
+    w.specialist2 = official("chuyenvien2", w.dept, Role.SPECIALIST, Position.SPECIALIST)
+    w.leader = official("chutich", w.commune, Role.LEADER, Position.CHAIRMAN)
+    w.admin = official("quantri", w.commune, Role.ADMIN)
+    w.standing = official("vhxh", w.dept, Role.STANDING_OFFICE)
+    w.outsider_reception = official("motcua_ms", w.other_commune, Role.RECEPTION)
+    w.outsider_head = official("truongphong_ms", w.other_dept, Role.UNIT_HEAD)
+    w.outsider_specialist = official("chuyenvien_ms", w.other_dept, Role.SPECIALIST)
+    w.citizen = User.objects.create_user(username="0912345678", password="x" * 12, kind=User.Kind.CITIZEN, full_name="Nguyễn Văn An", phone="0912345678", identity_verified=True)
+    w.terms = ProcedureTerms(
+        code="1.001193",
+        name="Đăng ký khai sinh",
+        field_name="Hộ tịch",
+        days=3,
+        cutoff=time(15, 0),
+        fee=0,
+        steps=[
+            {"name": "Tiếp nhận", "role": "reception", "share": 10},
+            {"name": "Phân công", "role": "unit_head", "share": 10},
+            {"name": "Thẩm định", "role": "specialist", "share": 50},
+            {"name": "Phê duyệt", "role": "leader", "share": 20},
+            {"name": "Trả kết quả", "role": "reception", "share": 10},
+        ],
+        documents=[{"name": "Tờ khai đăng ký khai sinh", "mandatory": True}, {"name": "Giấy chứng sinh", "mandatory": True}],
+        competent_unit=w.dept,
+    )
+    return w
+
+
+def applicant(**kw):
+    base = dict(name="Nguyễn Văn An", id_number="038095000123", address="Thôn 1, xã Ngọc Liên", phone="0912345678", email="an@example.vn")
+    base.update(kw)
+    return Applicant(**base)
+
+
+def components(with_file=True):
+    f = ContentFile(PDF, name="to-khai.pdf") if with_file else None
+    return [ComponentIn(name="Tờ khai đăng ký khai sinh", file=f), ComponentIn(name="Giấy chứng sinh", reused=True)]
+
+
+@pytest.fixture
+def make_intake(world):
+    def make(now=None, **kw):
+        args = dict(
+            officer=world.reception,
+            terms=world.terms,
+            applicant=applicant(),
+            components=components(),
+            receiving_unit=world.centre,
+            now=now or at(2026, 3, 2, 9, 0),
+        )
+        args.update(kw)
+        return services.intake(**args)
+
+    return make
+
+
+def result_pdf():
+    return ContentFile(PDF, name="ket-qua.pdf")
