@@ -162,11 +162,17 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": env.str(
             "XASO_STATIC_STORAGE",
-            default="whitenoise.storage.CompressedManifestStaticFilesStorage",
+            default="xaso.core.static_storage.CompressedManifestStorage",
         ),
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps are fetched only by browser developer tools: not worth pre-compressing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br",
+    "swf", "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg",
+    "mpg", "webm", "wmv", "map",
+)
 
 # E-mail: console in development, SMTP (EMAIL_URL) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -1,0 +1,54 @@
+"""The production configuration documented in docs/configuration.md passes Django's
+deployment checklist with no warning at all."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+XASO = str(Path(sys.executable).with_name("xaso"))
+
+# The production example of docs/configuration.md (secrets replaced by test values).
+PRODUCTION_ENV = {
+    "SECRET_KEY": "kX9vR2mQ7tL4wZ8pN1cF6hJ3sD5gA0bY-eU_iO9rT2yW7qE4uI1oP6aS3dF8gH5j",
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "dichvucong.ngoclien.thanhhoa.gov.vn",
+    "CSRF_TRUSTED_ORIGINS": "https://dichvucong.ngoclien.thanhhoa.gov.vn",
+    "XASO_PUBLIC_BASE_URL": "https://dichvucong.ngoclien.thanhhoa.gov.vn",
+    "XASO_HTTPS": "true",
+    "XASO_BEHIND_PROXY": "true",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "DATABASE_URL": "postgres://xaso:secret@127.0.0.1:5432/xaso",
+    "CACHE_URL": "dbcache://xaso_cache",
+    "EMAIL_URL": "smtp+tls://no-reply%40ngoclien.gov.vn:secret@smtp.example.vn:587",
+    "DEFAULT_FROM_EMAIL": "UBND xã Ngọc Liên <no-reply@ngoclien.gov.vn>",
+    "TIME_ZONE": "Asia/Ho_Chi_Minh",
+}
+
+
+def run_check(env_overrides, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_ALLOW"))}
+    for name in ("DATABASE_URL", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+        env.pop(name, None)
+    env.update(XASO_VAR_DIR=str(tmp_path), XASO_ENV_FILE=str(tmp_path / "none.env"), **env_overrides)
+    return subprocess.run(
+        [XASO, "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_configuration_passes_the_deploy_check(tmp_path):
+    result = run_check(PRODUCTION_ENV, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_deploy_check_catches_a_development_configuration(tmp_path):
+    # The check must be able to fail: the development defaults (no HTTPS, DEBUG on) are refused.
+    result = run_check({"DEBUG": "true"}, tmp_path)
+    assert result.returncode != 0
+    assert "security.W018" in result.stderr + result.stdout  # DEBUG on in deployment
+    assert "security.W004" in result.stderr + result.stdout  # no HSTS

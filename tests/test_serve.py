@@ -1,0 +1,102 @@
+"""``xaso serve`` as an operator runs it: collectstatic, gunicorn, pages and static files
+served, a graceful stop on Ctrl-C (SIGINT)."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+XASO = str(Path(sys.executable).with_name("xaso"))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(url, headers=None, timeout=10):
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+@pytest.fixture
+def server_env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.pop("DATABASE_URL", None)  # a throw-away SQLite database under tmp_path
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.update(
+        XASO_VAR_DIR=str(tmp_path),
+        # The static root `make test` has just filled: collectstatic is then incremental.
+        STATIC_ROOT=str(settings.STATIC_ROOT),
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECRET_KEY="serve-test-" + "x" * 50,
+    )
+    subprocess.run([XASO, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=tmp_path, timeout=300)
+    return env
+
+
+def test_serve_runs_gunicorn_with_static_files_and_stops_gracefully(server_env, tmp_path):
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [XASO, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        env=server_env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 240  # the first collectstatic compresses every file
+        while True:
+            assert process.poll() is None, Path(log.name).read_text()
+            try:
+                status, headers, body = get(base + "/", timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        assert status == 200
+        assert headers["Server"].startswith("gunicorn")
+        assert "DENY" in headers["X-Frame-Options"]
+        html = body.decode()
+        assert '<html lang="vi"' in html
+
+        # Static files: hashed names from the manifest, served by whitenoise, compressed,
+        # cached for ever.
+        css = re.search(r'href="(/static/vendor/bootstrap/css/bootstrap\.min\.[0-9a-f]{12}\.css)"', html)
+        assert css, html
+        status, headers, body = get(base + css.group(1), headers={"Accept-Encoding": "gzip"})
+        assert status == 200
+        assert headers["Content-Type"].startswith("text/css")
+        assert headers["Content-Encoding"] == "gzip"
+        assert "immutable" in headers["Cache-Control"]
+
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            get(base + "/static/does-not-exist.css")
+        assert missing.value.code == 404
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            returncode = process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+        log.seek(0)
+        output = log.read()
+        log.close()
+    assert returncode == 0, output
+    assert "Collecting static files" in output
+    assert "finishing requests in progress" in output
+    assert "Traceback" not in output
