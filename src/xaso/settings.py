@@ -253,6 +253,10 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["django_rat
 
 # Product settings (see docs/configuration.md).
 XASO_DEFAULT_CUTOFF = env.str("XASO_DEFAULT_CUTOFF", default="15:00")
+# Working-day calendar (docs/calendar.md).
+XASO_WORKING_HOURS = env.str("XASO_WORKING_HOURS", default="07:00-11:30,13:30-17:00")
+XASO_CALENDAR_EXTRA_HOLIDAYS = env.bool("XASO_CALENDAR_EXTRA_HOLIDAYS", default=False)  # 24/11, not yet law
+XASO_CALENDAR_RECHECK_SECONDS = env.float("XASO_CALENDAR_RECHECK_SECONDS", default=0)
 XASO_OTP_TTL_SECONDS = env.int("XASO_OTP_TTL_SECONDS", default=300)
 XASO_TWO_FACTOR_REQUIRED_ROLES = env.list("XASO_TWO_FACTOR_REQUIRED_ROLES", default=["admin", "leader"])
 
