@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import ProcedureViewSet
+
+router = SimpleRouter()
+router.register("procedures", ProcedureViewSet, basename="procedure")
+urlpatterns = router.urls

@@ -71,8 +71,7 @@ def get_or_create_field(name: str) -> Field:
         green_lane_default=any(plain.startswith(prefix) for prefix in defaults.GREEN_LANE_FIELD_PREFIXES),
         sort_order=Field.objects.count(),
     )
-    audit.record(AuditRecord.Action.CREATE, field, changes={"name": [None, name], "slug": [None, slug]})
-    return field
+    return field  # audited by audit.track(Field)
 
 
 # --- content <-> version ------------------------------------------------------------------
@@ -170,8 +169,11 @@ def _write_version(procedure, number, content, valid_from, actor, reason, files_
     if files_from is not None:
         old_files = {doc.name: doc.blank_form.name for doc in files_from.documents.all() if doc.blank_form}
     RequiredDocument.objects.bulk_create([
-        RequiredDocument(version=version, order=i, blank_form=doc.get("blank_form") or old_files.get(doc["name"], ""),
-                         **{k: doc.get(k) for k in DOCUMENT_KEYS})
+        RequiredDocument(
+            version=version, order=i,
+            blank_form=(doc["blank_form"] if "blank_form" in doc else old_files.get(doc["name"], "")) or "",
+            **{k: doc.get(k) for k in DOCUMENT_KEYS},
+        )
         for i, doc in enumerate(content.get("documents") or [])
     ])
     Fee.objects.bulk_create([
@@ -194,6 +196,31 @@ def refresh_procedure_cache(procedure: Procedure) -> None:
     procedure.field = version.field
     procedure.search_text = normalise(f"{procedure.code} {version.name} {version.field.name}")
     procedure.save(update_fields=["name", "field", "search_text"])
+
+
+@transaction.atomic
+def add_first_version(procedure, content, *, valid_from=None, actor=None, reason="") -> ProcedureVersion:
+    """The first version of a procedure created without one (e.g. in the admin)."""
+    if procedure.versions.exists():
+        raise ValidationError(_("The procedure already has a version; publish a new version instead."))
+    full = {**default_content(content.get("field", "")), **{k: v for k, v in content.items() if k in CONTENT_KEYS}}
+    version = _write_version(procedure, 1, full, valid_from or timezone.now(), actor, reason)
+    refresh_procedure_cache(procedure)
+    audit.record(AuditRecord.Action.ACTION, procedure, verb="catalog.publish_version",
+                 changes={"version": [None, 1]}, reason=reason)
+    return version
+
+
+@transaction.atomic
+def attach_blank_form(document: RequiredDocument, file) -> None:
+    """Attach (or clear, with ``file=None``) the blank form of a document of the current
+    version. The form is guidance, not legal content, so no new version is needed."""
+    if document.version.valid_to is not None and document.version.valid_to <= timezone.now():
+        raise ValidationError(_("Blank forms can only be changed on the version in force."))
+    before = document.blank_form.name
+    document.blank_form = file or ""
+    document.save(update_fields=["blank_form"])
+    audit.record(AuditRecord.Action.UPDATE, document, changes={"blank_form": [before, document.blank_form.name]})
 
 
 @transaction.atomic

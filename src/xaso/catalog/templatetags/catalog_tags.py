@@ -1,0 +1,43 @@
+"""How catalogue values read for citizens. An unknown value reads "not determined"; a fee
+reads "free" only when the source says so."""
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext as _
+
+from ..models import Fee, ProcedureVersion
+
+register = template.Library()
+
+
+def _vnd(amount):
+    return _("%(amount)s VND") % {"amount": intcomma(amount)}
+
+
+@register.simple_tag
+def fee_text(fee):
+    if fee.kind == Fee.Kind.FREE:
+        return _("Free of charge")
+    if fee.kind == Fee.Kind.FIXED:
+        return _vnd(fee.amount)
+    if fee.kind == Fee.Kind.PER_UNIT:
+        return _("%(amount)s per %(unit)s") % {"amount": _vnd(fee.amount), "unit": fee.unit}
+    if fee.kind == Fee.Kind.COUNCIL:
+        if fee.amount is not None:
+            return _("%(amount)s (set by the provincial People's Council)") % {"amount": _vnd(fee.amount)}
+        return _("Set by the provincial People's Council; the amount is not yet in the catalogue")
+    return _("not determined")
+
+
+@register.simple_tag
+def processing_text(version):
+    unit, amount = version.processing_unit, version.processing_amount
+    units = ProcedureVersion.ProcessingUnit
+    if unit == units.SAME_DAY:
+        return _("Same working day")
+    if amount is None or unit == units.UNKNOWN:
+        return _("not determined")
+    if unit == units.WORKING_DAYS:
+        return _("%(n)s working days") % {"n": amount}
+    if unit == units.CALENDAR_DAYS:
+        return _("%(n)s days (calendar days)") % {"n": amount}
+    return _("%(n)s working hours") % {"n": amount}
