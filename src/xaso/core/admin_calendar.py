@@ -34,6 +34,15 @@ class CalendarDecisionForm(forms.ModelForm):
             "decision_number": _("Number of the decision or notice, e.g. 9441/TB-BNV."),
         }
 
+    # Administrators type dates the Vietnamese way (22/08/2026); ISO dates work too.
+    DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("date", "decision_date"):
+            if name in self.fields:
+                self.fields[name].input_formats = self.DATE_FORMATS
+
     def clean(self):
         data = super().clean()
         try:
@@ -42,11 +51,9 @@ class CalendarDecisionForm(forms.ModelForm):
             )
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                for message in messages:
-                    if field not in self.errors:
+                if field not in self.errors:  # one message per field: the field's own comes first
+                    for message in messages:
                         self.add_error(field, message)
-                    elif message not in self.errors[field]:
-                        self.errors[field].append(message)
         return data
 
 

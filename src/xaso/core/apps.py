@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
         from . import audit
 
         audit.register_core_models()
+
+        from . import workdays  # noqa: F401  (clears the cached calendar when a decision changes)
