@@ -12,7 +12,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent.parent
 
 env = environ.Env()
-VAR_DIR = Path(env.str("XASO_VAR_DIR", default=str(Path.cwd() / "var")))
+# Runtime data (SQLite file, media, collected static, dev secret key): ./var of the
+# checkout when running from one, else ./var of the working directory.
+_default_var = REPO_DIR / "var" if (REPO_DIR / "pyproject.toml").is_file() else Path.cwd() / "var"
+VAR_DIR = Path(env.str("XASO_VAR_DIR", default=str(_default_var)))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 env_file = Path(env.str("XASO_ENV_FILE", default=str(Path.cwd() / ".env")))
 if env_file.is_file():
