@@ -12,6 +12,7 @@ class Message(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed, will retry")
         DEAD = "dead", _("Gave up")
@@ -28,13 +29,42 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
     last_error = models.TextField(_("last error"), blank=True)
     provider_id = models.CharField(_("provider message id"), max_length=128, blank=True)
+    # A worker that claims a message holds it until ``locked_until``; if it dies, the
+    # message becomes due again after that time.
+    locked_by = models.CharField(_("claimed by worker"), max_length=100, blank=True)
+    locked_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # Sensitive messages (e.g. one-time login codes) are hidden in the admin and their body
+    # is erased once sent or given up.
+    sensitive = models.BooleanField(_("sensitive content"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    # The state machine of a message: which status may follow which.
+    TRANSITIONS = {
+        Status.PENDING: {Status.SENDING},
+        Status.FAILED: {Status.SENDING, Status.PENDING},
+        # SENDING → SENDING: the claim expired and another worker took the message over.
+        Status.SENDING: {Status.SENT, Status.FAILED, Status.DEAD, Status.SENDING},
+        Status.DEAD: {Status.PENDING},
+        Status.SENT: set(),
+    }
+    # Statuses from which "retry now" puts a message back in the queue.
+    RETRYABLE = (Status.PENDING, Status.FAILED, Status.DEAD)
+    ERASED_BODY = "[erased after delivery]"
 
     class Meta:
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outgoing messages")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notif_msg_due_idx")]
 
     def __str__(self):
-        return f"{self.get_channel_display()} → {self.recipient}: {self.subject or self.body[:40]}"
+        return f"{self.get_channel_display()} → {self.recipient}: {self.subject or self.display_body[:40]}"
+
+    @property
+    def display_body(self):
+        return "••••••" if self.sensitive else self.body
+
+    @classmethod
+    def can_move(cls, old, new) -> bool:
+        return new in cls.TRANSITIONS.get(old, set())

@@ -1,0 +1,69 @@
+"""``xaso notifications send [--loop] [--batch N]`` delivers due messages;
+``xaso notifications sandbox-gateway --port P`` runs a local SMS gateway for development."""
+import signal
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from xaso.notifications import sandbox, services
+
+
+class Command(BaseCommand):
+    help = "Notification outbox: send due messages, or run a local sandbox SMS gateway."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{send,sandbox-gateway}")
+        send = sub.add_parser("send", help="Send due messages (once, or continuously with --loop).")
+        send.add_argument("--batch", type=int, default=50, help="Messages claimed per round (default 50).")
+        send.add_argument("--loop", action="store_true", help="Keep running, polling for due messages.")
+        send.add_argument("--interval", type=float, default=5.0, help="Seconds between polls with --loop (default 5).")
+        gw = sub.add_parser("sandbox-gateway", help="Run a local SMS gateway that accepts and logs messages (loopback only).")
+        gw.add_argument("--host", default="127.0.0.1", help="Loopback address to listen on (default 127.0.0.1).")
+        gw.add_argument("--port", type=int, default=8025, help="Port (default 8025).")
+        gw.add_argument("--token", default="", help="Bearer token to require (default: accept any).")
+        gw.add_argument("--mode", choices=sandbox.MODES, default="accept", help="accept, unavailable (503) or reject (400).")
+
+    def handle(self, *args, subcommand=None, **options):
+        if subcommand == "send":
+            return self.send(options["batch"], options["loop"], options["interval"])
+        if subcommand == "sandbox-gateway":
+            return self.gateway(options["host"], options["port"], options["token"], options["mode"])
+        raise CommandError(f"unknown subcommand {subcommand!r}")
+
+    def send(self, batch, loop, interval):
+        if batch < 1:
+            raise CommandError("--batch must be at least 1")
+        worker_id = services.new_worker_id()
+        stopping = []
+        if loop:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *a: stopping.append(True))
+        while True:
+            stats = services.send_due(batch=batch, worker_id=worker_id, max_batches=1 if loop else None)
+            if stats.claimed or not loop:
+                self.stdout.write(
+                    f"claimed {stats.claimed}, sent {stats.sent}, failed {stats.failed}, dead {stats.dead}"
+                    + (f", lost claims {stats.lost_claims}" if stats.lost_claims else "")
+                )
+            if not loop or stopping:
+                return
+            if not stats.claimed:
+                # sleep in small steps so a stop signal is honoured quickly
+                deadline = time.monotonic() + interval
+                while time.monotonic() < deadline and not stopping:
+                    time.sleep(min(0.2, interval))
+            if stopping:
+                return
+
+    def gateway(self, host, port, token, mode):
+        try:
+            gw = sandbox.SandboxGateway(host, port, token=token, mode=mode, log=lambda line: self.stdout.write(line))
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Sandbox SMS gateway on {gw.url} (mode {mode}); set XASO_SMS_GATEWAY_URL={gw.url}. Ctrl-C to stop.")
+        try:
+            gw.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            gw.server.server_close()
