@@ -43,6 +43,7 @@ class Facts:
     cutoff: time | None = None
     pauses: Sequence[Pause] = field(default_factory=tuple)
     apology_due: datetime | None = None
+    calendar_days: bool = False  # ``days`` are calendar days (some sector laws say so)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,10 @@ def compute(calendar: Calendar, facts: Facts, *, now: datetime, duration_factory
             start = pauses[i].end
             counted = closed[i + 1 :]
             break
-    legal_due = calendar.due_at(start, make(facts.days, facts.hours), cutoff=facts.cutoff, pauses=counted)
+    if facts.calendar_days:
+        legal_due = _calendar_days_due(calendar, start, facts, counted)
+    else:
+        legal_due = calendar.due_at(start, make(facts.days, facts.hours), cutoff=facts.cutoff, pauses=counted)
     effective = facts.apology_due or legal_due
     if paused:
         ref = max(now, pauses[-1].start)
@@ -93,6 +97,18 @@ def compute(calendar: Calendar, facts: Facts, *, now: datetime, duration_factory
         remaining = -calendar.working_time_between(effective, ref)
     overdue = not paused and now > effective
     return Clock(legal_due, effective, remaining, paused, overdue, start)
+
+
+def _calendar_days_due(calendar, received_at, facts, pauses):
+    """A time limit in calendar days: N days (plus the paused time) after the clock start;
+    a limit ending on a non-working day moves to the next working day (the rule of Bộ luật
+    Dân sự 2015 Điều 148 k4 for time limits ending on a day off), due at its close."""
+    start = calendar.clock_start(received_at, facts.cutoff)
+    paused = sum(((e - max(s, start)) for s, e in pauses if e > start), timedelta())
+    local_start = start.astimezone(calendar.tz)
+    day = (local_start + timedelta(days=float(facts.days)) + paused).date()
+    day = calendar.next_working_day(day, inclusive=True)
+    return datetime.combine(day, calendar.hours.closing, tzinfo=calendar.tz)
 
 
 def timeliness(finished_at: datetime, due: datetime, calendar=None) -> str:

@@ -116,11 +116,20 @@ class Dossier(models.Model):
     channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices)
 
     # The procedure and what its version said at receipt (copied; later edits do not apply).
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("procedure version"),
+    )
     procedure_code = models.CharField(_("procedure code"), max_length=64, db_index=True)
     procedure_name = models.CharField(_("procedure"), max_length=500)
     field_name = models.CharField(_("field"), max_length=255, blank=True)
     legal_days = models.DecimalField(_("processing time (working days)"), max_digits=6, decimal_places=1, default=0)
     legal_hours = models.DecimalField(_("processing time (working hours)"), max_digits=6, decimal_places=1, default=0)
+    legal_calendar_days = models.BooleanField(_("time counted in calendar days"), default=False)
     cutoff = models.TimeField(_("cut-off hour"), null=True, blank=True)
     fee_amount = models.PositiveBigIntegerField(_("fees and charges (VND)"), default=0)
     steps_plan = models.JSONField(_("internal process"), default=list, blank=True)

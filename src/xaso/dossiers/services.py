@@ -77,11 +77,9 @@ def max_upload_bytes():
 
 
 def default_cutoff():
-    value = getattr(settings, "XASO_DEFAULT_CUTOFF", "")
-    if not value:
-        return None
-    hh, mm = value.split(":")
-    return time(int(hh), int(mm))
+    from xaso.core.workdays import default_cutoff as core_default
+
+    return core_default()
 
 
 def get_calendar():
@@ -102,6 +100,7 @@ class ProcedureTerms:
     field_name: str = ""
     days: Decimal | float = 0
     hours: Decimal | float = 0
+    calendar_days: bool = False
     cutoff: time | None = None
     fee: int = 0
     steps: list = field(default_factory=list)  # [{"name", "role", "unit_kind", "share", "interagency"}]
@@ -143,11 +142,67 @@ class ComponentIn:
     file: object | None = None  # a Django File / UploadedFile
 
 
-def terms_from_version(version) -> ProcedureTerms:
-    """Adapter from the catalogue's procedure version."""
-    from .catalog_adapter import terms_from_version as adapt
+def terms_from_version(version, commune: Unit | None = None) -> ProcedureTerms:
+    """What the catalogue's procedure version says, as the dossier copies it. ``commune``
+    (the competent commune) routes the competent department to its unit there."""
+    from xaso.catalog.models import Fee, ProcedureVersion, ProcessStep, RequiredDocument
+    from xaso.catalog.services import find_department_unit
 
-    return adapt(version)
+    PU = ProcedureVersion.ProcessingUnit
+    amount = version.processing_amount
+    days = hours = 0
+    if version.processing_unit in (PU.WORKING_DAYS, PU.CALENDAR_DAYS):
+        days = amount
+    elif version.processing_unit == PU.HOURS:
+        hours = amount
+    if version.processing_unit == PU.UNKNOWN or (version.processing_unit != PU.SAME_DAY and not amount):
+        raise DossierError(
+            _("The processing time of procedure %(code)s is not determined in the catalogue; it must be set before dossiers can be received.")
+            % {"code": version.procedure.code}
+        )
+    role_map = {
+        ProcessStep.Role.RECEPTION: "reception",
+        ProcessStep.Role.SPECIALIST: "specialist",
+        ProcessStep.Role.HEAD: "unit_head",
+        ProcessStep.Role.LEADER: "leader",
+        ProcessStep.Role.OTHER_AGENCY: "other_agency",
+    }
+    steps = [
+        {
+            "name": s.name,
+            "role": role_map.get(s.role, s.role),
+            "share": s.share,
+            "interagency": s.inter_agency or s.role == ProcessStep.Role.OTHER_AGENCY,
+            "agency": s.agency_name,
+        }
+        for s in version.steps.all()
+    ]
+    documents = [
+        {"name": d.name, "mandatory": d.requirement == RequiredDocument.Requirement.MANDATORY, "copies": ""}
+        for d in version.documents.all()
+        if d.requirement != RequiredDocument.Requirement.NOTE and d.submission == RequiredDocument.Submission.SUBMIT
+    ]
+    fee = sum(f.amount or 0 for f in version.fees.all() if f.kind == Fee.Kind.FIXED)
+    competent = find_department_unit(version.department(), commune) if commune is not None else None
+    return ProcedureTerms(
+        code=version.procedure.code,
+        name=version.name,
+        field_name=version.field.name,
+        days=days,
+        hours=hours,
+        calendar_days=version.processing_unit == PU.CALENDAR_DAYS,
+        # The procedure's own cut-off, else the commune's default (XASO_DEFAULT_CUTOFF).
+        cutoff=version.cutoff or default_cutoff(),
+        fee=fee,
+        steps=steps,
+        max_supplements=version.supplement_max,
+        restart_after_supplement=version.supplement_mode == ProcedureVersion.SupplementMode.RESTART,
+        green_lane=version.green_lane,
+        has_written_result=bool(version.result),
+        documents=documents,
+        version=version,
+        competent_unit=competent or commune,
+    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -278,6 +333,7 @@ def facts_of(dossier: Dossier, pauses=None, apology=None) -> deadlines.Facts:
         received_at=dossier.received_at,
         days=float(dossier.legal_days),
         hours=float(dossier.legal_hours),
+        calendar_days=dossier.legal_calendar_days,
         cutoff=dossier.cutoff,
         pauses=tuple(deadlines.Pause(p.started_at, p.ended_at, p.restart_clock) for p in pauses),
         apology_due=apology.new_due_at if apology else None,
@@ -426,6 +482,7 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
         field_name=terms.field_name,
         legal_days=Decimal(str(terms.days or 0)),
         legal_hours=Decimal(str(terms.hours or 0)),
+        legal_calendar_days=terms.calendar_days,
         cutoff=terms.cutoff,
         fee_amount=terms.fee or 0,
         steps_plan=terms.steps or [],
@@ -455,7 +512,7 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
         request_summary=request_summary,
         copies=copies,
     )
-    if terms.version is not None and hasattr(Dossier, "procedure_version"):
+    if terms.version is not None:
         d.procedure_version = terms.version
     d.full_clean(exclude=["code", "lookup_secret"], validate_unique=False)
     d.save()
