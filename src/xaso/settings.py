@@ -188,6 +188,13 @@ XASO_SMS_BACKEND = env.str("XASO_SMS_BACKEND", default="xaso.notifications.backe
 XASO_SMS_GATEWAY_URL = env.str("XASO_SMS_GATEWAY_URL", default="")
 XASO_SMS_GATEWAY_TOKEN = env.str("XASO_SMS_GATEWAY_TOKEN", default="")
 XASO_SMS_SENDER = env.str("XASO_SMS_SENDER", default="XASO")
+XASO_SMS_GATEWAY_TIMEOUT = env.float("XASO_SMS_GATEWAY_TIMEOUT", default=10.0)
+XASO_SMS_CLIENT_REF_PREFIX = env.str("XASO_SMS_CLIENT_REF_PREFIX", default="xaso-")
+# Outbox delivery policy (docs/notifications.md): retry delays in seconds, then give up.
+XASO_NOTIFY_BACKOFF = env.list("XASO_NOTIFY_BACKOFF", cast=int, default=[60, 300, 1800, 7200, 21600, 43200])
+XASO_NOTIFY_MAX_ATTEMPTS = env.int("XASO_NOTIFY_MAX_ATTEMPTS", default=8)
+XASO_NOTIFY_LEASE_SECONDS = env.int("XASO_NOTIFY_LEASE_SECONDS", default=300)
+XASO_NOTIFY_USE_TASKS = env.bool("XASO_NOTIFY_USE_TASKS", default=True)
 XASO_PUBLIC_BASE_URL = env.str("XASO_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 # Sessions and cookies.
