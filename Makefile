@@ -6,6 +6,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SYSTEM_PACKAGES := chromium fonts-liberation2 gettext poppler-utils
 PYTEST_ARGS ?=
+# pytest-xdist processes (`make test PYTEST_WORKERS=0` runs in one process).
+PYTEST_WORKERS ?= 2
 
 .PHONY: install system-packages python-deps assets messages demo serve test test-fast schema clean
 
@@ -31,7 +33,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-messages: python-deps
+messages: system-packages python-deps
 	@$(BIN)/xaso compilemessages --ignore=.venv --ignore=node_modules -v0
 
 demo: install ## set up, load the Ngọc Liên demo data, serve on http://127.0.0.1:8000
@@ -42,12 +44,22 @@ serve: install
 	$(BIN)/xaso serve --host $(HOST) --port $(PORT)
 
 test: install ## the whole suite, as CI runs it (DATABASE_URL chooses the database)
-	$(BIN)/xaso check --fail-level WARNING
-	$(BIN)/xaso makemigrations --check --dry-run
-	$(BIN)/xaso collectstatic --noinput -v0
-	$(BIN)/python scripts/check_schema.py
-	$(BIN)/python scripts/check_translations.py
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@failed=""; \
+	step() { echo "== $$*"; "$$@" || failed="$$failed\n  - $$*"; }; \
+	step $(BIN)/xaso check --fail-level WARNING; \
+	step $(BIN)/xaso makemigrations --check --dry-run; \
+	step $(BIN)/xaso collectstatic --noinput -v0; \
+	step $(BIN)/python scripts/check_schema.py; \
+	step $(BIN)/python scripts/check_translations.py; \
+	echo "== pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)"; \
+	rc=0; $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is broken or PYTEST_ARGS selects nothing." >&2; fi; \
+	if [ $$rc -ne 0 ]; then failed="$$failed\n  - pytest (exit $$rc)"; fi; \
+	if [ -n "$$failed" ]; then printf "make test FAILED:$$failed\n" >&2; exit 1; fi; \
+	echo "make test passed."
+
+test-fast: python-deps ## pytest only, without the browser tests
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 schema: python-deps ## regenerate the committed OpenAPI schema
 	$(BIN)/xaso spectacular --api-version 1 --file docs/openapi.yaml --validate
