@@ -11,7 +11,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -110,6 +110,20 @@ DueSerializer = type(
 )
 
 
+BAD_REQUEST = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="Invalid parameters: an object mapping each bad parameter to its messages (in Vietnamese).",
+    examples=[
+        OpenApiExample(
+            "Bad parameters",
+            value={"working_days": ["'working_days' must not be negative."]},
+            status_codes=["400"],
+            response_only=True,
+        )
+    ],
+)
+
+
 class _CalendarThrottle:
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
 
@@ -125,7 +139,7 @@ class CalendarYearView(_CalendarThrottle, APIView):
             "Saturday or Sunday that is a working day, with the reason and its legal basis or decision number."
         ),
         parameters=[OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH, description="1901–2100")],
-        responses={200: CalendarYearSerializer},
+        responses={200: CalendarYearSerializer, 400: BAD_REQUEST},
         tags=["calendar"],
     )
     def get(self, request, year: int):
@@ -152,7 +166,7 @@ class CalendarDueView(_CalendarThrottle, APIView):
             "hours, cut-off hour)."
         ),
         parameters=[DueQuerySerializer],
-        responses={200: DueSerializer},
+        responses={200: DueSerializer, 400: BAD_REQUEST},
         examples=[
             OpenApiExample(
                 "After Tết 2026",
