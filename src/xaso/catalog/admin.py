@@ -77,6 +77,8 @@ class DocumentInline(_ChildInline):
 
 class FeeInline(_ChildInline):
     model = Fee
+    min_num = 1
+    validate_min = True
     fields = ["order", "kind", "amount", "unit", "description"]
 
 
@@ -92,6 +94,8 @@ class StepFormSet(BaseInlineFormSet):
 class StepInline(_ChildInline):
     model = ProcessStep
     formset = StepFormSet
+    min_num = 1
+    validate_min = True
     fields = ["order", "name", "role", "share", "inter_agency", "agency_name"]
 
 
@@ -103,6 +107,11 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
     readonly_fields = ["number", "valid_from", "valid_to", "created_at", "created_by"]
     autocomplete_fields = ["procedure"]
     inlines = [DocumentInline, FeeInline, StepInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "source_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -128,6 +137,8 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
                  ProcessStep: ("steps", services.STEP_KEYS)}
         blank_forms = []
         for formset in formsets:
+            # nothing is saved through the formsets (the admin's change message reads these)
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             key, keys = lists[formset.model]
             items = []
             forms = sorted(
@@ -150,7 +161,7 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
         actor = request.user
         reason = form.cleaned_data.get("change_reason", "")
         try:
-            if not change or not obj.procedure.versions.exists():
+            if not obj.procedure.versions.exists():
                 version = services.add_first_version(obj.procedure, content, actor=actor, reason=reason)
             else:
                 latest = obj.procedure.latest_version()
@@ -164,7 +175,9 @@ class ProcedureVersionAdmin(admin.ModelAdmin):
                     for document, upload in blank_forms:
                         services.attach_blank_form(document, upload)
         except ValidationError as exc:
-            raise ValidationError(exc.messages)
+            # the forms check what the service checks; this is a last line of defence
+            messages.error(request, " ".join(exc.messages))
+            raise
         form.instance = version
         obj.pk = version.pk
         obj.number = version.number

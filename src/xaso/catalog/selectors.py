@@ -1,5 +1,6 @@
 """Read queries of the catalogue."""
-from django.db.models import Prefetch, Q
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from .models import Field, Procedure, ProcedureVersion
@@ -10,11 +11,16 @@ def search_procedures(query: str = "", field_slug: str | None = None):
     """Procedures whose code, name or field contain every word of ``query``, accents and
     case ignored (the normalised ``search_text`` column works on SQLite and PostgreSQL)."""
     procedures = Procedure.objects.filter(versions__isnull=False).distinct().select_related("field")
-    for term in search_terms(query):
+    terms = search_terms(query)
+    for term in terms:
         procedures = procedures.filter(search_text__contains=term)
     if field_slug:
         procedures = procedures.filter(field__slug=field_slug)
-    return procedures.order_by("-is_frequent", "field__sort_order", "field__name", "code")
+    if not terms:
+        return procedures.order_by("-is_frequent", "field__sort_order", "field__name", "code")
+    # Names that start with the query first, then frequently used, then the shortest name.
+    starts = Case(When(search_text__startswith=" ".join(terms), then=Value(0)), default=Value(1), output_field=IntegerField())
+    return procedures.annotate(starts=starts, name_length=Length("name")).order_by("starts", "-is_frequent", "name_length", "code")
 
 
 def fields_with_counts():

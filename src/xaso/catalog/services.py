@@ -194,7 +194,8 @@ def refresh_procedure_cache(procedure: Procedure) -> None:
         return
     procedure.name = version.name
     procedure.field = version.field
-    procedure.search_text = normalise(f"{procedure.code} {version.name} {version.field.name}")
+    # name first, so a query that starts the name ranks first (selectors.search_procedures)
+    procedure.search_text = normalise(f"{version.name} | {procedure.code} | {version.field.name}")
     procedure.save(update_fields=["name", "field", "search_text"])
 
 

@@ -185,3 +185,28 @@ def test_demo_loader_is_idempotent(db):
     assert Procedure.objects.count() == 50 and ProcedureVersion.objects.count() == 50
     assert set(Procedure.objects.filter(is_frequent=True).values_list("code", flat=True)) == {
         "1.001193", "1.000894", "1.000656", "1.004873", "2.000635", "2.000815", "2.000884"}
+
+
+def test_plain_xlsx_is_read_like_the_csv(catalogue, tmp_path, run_catalog):
+    rows = _rows()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(rows[0].keys()))
+    for row in rows:
+        values = list(row.values())
+        if row["processing_days"]:
+            values[3] = int(row["processing_days"])  # numbers typed as numbers
+        sheet.append(values)
+    path = tmp_path / "plain.xlsx"
+    workbook.save(path)
+    code, out, err = run_catalog("import", str(path))
+    assert code == 0, err
+    assert "0 tạo mới, 0 phiên bản mới, 0 cập nhật, 50 không đổi, 0 lỗi." in out
+    assert "Dòng 2 1.001193: không đổi" in out
+
+
+def test_import_is_audited(db):
+    from xaso.core.models import AuditRecord
+
+    import_file(FIXTURE)
+    assert AuditRecord.objects.filter(verb="catalog.create_procedure").count() == 50

@@ -61,3 +61,10 @@ def test_api_list_detail_404(client, catalogue):
 def test_schema_documents_the_endpoints(client):
     schema = client.get(reverse("schema")).content.decode()
     assert "/api/v1/procedures/{code}/" in schema and "ProcedureDetail" in schema and "'404'" in schema
+
+
+def test_best_match_comes_first(client, catalogue):
+    results = client.get("/api/v1/procedures/", {"q": "dang ky khai sinh"}).json()["results"]
+    assert results[0]["code"] == "1.001193"
+    results = client.get("/api/v1/procedures/", {"q": "ket hon"}).json()["results"]
+    assert results[0]["code"] == "1.000894"
