@@ -1,0 +1,303 @@
+"""The forms issued for a dossier, as PDF and DOCX, and the tracking book as XLSX.
+
+Forms (vn-rules 1.8; keyed by type, the TT 03/2025 numbering being unconfirmed): receipt and
+appointment slip, request to complete the dossier, refusal, apology and new appointment,
+stop notice, process-control sheet. Header layout after NĐ 30/2020/NĐ-CP Phụ lục I: the
+governing body and the issuing body on the left (issuing body in bold, with a short rule
+under it), the national name and motto on the right (motto in bold with a rule under it),
+the number and symbol under the left block, place and date in italics under the right block.
+
+Templates an administrator can replace: put ``<kind>.html`` (PDF, a Django template) or
+``<kind>.docx`` (a docxtpl template) in the folder named by ``XASO_DOSSIER_FORMS_DIR``; the
+built-in ones are in ``dossiers/templates/dossiers/forms/`` and ``dossiers/doc_templates/``.
+Fonts: Liberation Serif (metric-compatible with Times New Roman, the font NĐ 30/2020
+requires), embedded in the PDF.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import unicodedata
+from pathlib import Path
+
+from django.conf import settings
+from django.template import engines
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import deadlines
+from .models import DocumentKind, Dossier, IssuedDocument
+from .services import get_calendar, local, lookup_url
+
+BUILTIN_DOCX = Path(__file__).resolve().parent / "doc_templates"
+FONT_DIRS = [
+    Path(getattr(settings, "XASO_FONT_DIR", "/usr/share/fonts/truetype/liberation2")),
+    Path("/usr/share/fonts/truetype/liberation2"),
+]
+
+
+def _font(name):
+    for d in FONT_DIRS:
+        p = d / name
+        if p.exists():
+            return p.as_uri()
+    return ""
+
+
+def _override(kind, ext) -> Path | None:
+    folder = getattr(settings, "XASO_DOSSIER_FORMS_DIR", "")
+    if folder:
+        p = Path(folder) / f"{kind}.{ext}"
+        if p.is_file():
+            return p
+    return None
+
+
+def nfc(value):
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def vn_date(dt, place=""):
+    d = local(dt) if hasattr(dt, "hour") else dt
+    text = f"ngày {d:%d} tháng {d:%m} năm {d:%Y}"
+    return f"{place}, {text}" if place else text
+
+
+def vn_time(dt):
+    if not dt:
+        return ""
+    d = local(dt)
+    return f"{d:%H} giờ {d:%M} phút, ngày {d:%d} tháng {d:%m} năm {d:%Y}"
+
+
+def qr_data_uri(text) -> str:
+    import qrcode
+
+    img = qrcode.make(text, box_size=4, border=1)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _place(unit):
+    lg = unit.local_government
+    name = (lg or unit).name
+    for prefix in ("Xã ", "Phường ", "Thị trấn ", "Tỉnh "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def _header(unit):
+    parent = unit.parent
+    governing = (parent.name if parent else "").upper()
+    if unit.local_government and unit.local_government != unit:
+        governing = ("UBND " + unit.local_government.name).upper()
+    return {"governing": governing, "issuer": unit.name.upper(), "place": _place(unit)}
+
+
+def control_rows(dossier, calendar=None):
+    """Rows of the process-control sheet: every hand-over with before/on/after time."""
+    rows = []
+    for s in dossier.steps.select_related("unit", "assignee", "given_by").order_by("seq"):
+        verdict = ""
+        if s.finished_at and s.due_at:
+            verdict = {"early": _("Before time"), "on_time": _("On time"), "late": _("Late")}[deadlines.timeliness(local(s.finished_at), local(s.due_at))]
+        elif s.finished_at:
+            verdict = _("No separate time limit")
+        rows.append(
+            {
+                "seq": s.seq,
+                "name": s.name,
+                "unit": s.external_agency or (s.unit.name if s.unit else ""),
+                "official": s.assignee.display_name if s.assignee else "",
+                "given_by": s.given_by.display_name if s.given_by else "",
+                "received": vn_time(s.started_at),
+                "handed": vn_time(s.finished_at) if s.finished_at else "",
+                "due": vn_time(s.due_at) if s.due_at else "",
+                "verdict": verdict,
+            }
+        )
+    return rows
+
+
+def context(doc: IssuedDocument) -> dict:
+    d: Dossier = doc.dossier
+    unit = doc.unit
+    legal = f"{d.legal_days.normalize():f} ngày làm việc" if d.legal_days else (f"{d.legal_hours.normalize():f} giờ làm việc" if d.legal_hours else "Trong ngày")
+    if d.legal_calendar_days:
+        legal = f"{d.legal_days.normalize():f} ngày"
+    data = doc.data or {}
+    apology = getattr(d, "apology", None) if doc.kind == DocumentKind.APOLOGY else None
+    ctx = {
+        "doc": doc,
+        "reference": doc.reference,
+        "number": doc.number,
+        "suffix": IssuedDocument.SUFFIX[doc.kind],
+        "year": doc.year,
+        "header": _header(unit),
+        "place_date": vn_date(doc.issued_at, _header(unit)["place"]),
+        "dossier": d,
+        "code": d.code,
+        "procedure": d.procedure_name,
+        "applicant": d.applicant_name,
+        "applicant_id": d.applicant_id_number,
+        "address": d.applicant_address,
+        "phone": d.applicant_phone,
+        "email": d.applicant_email,
+        "agent": d.agent_name,
+        "agent_id": d.agent_id_number,
+        "agent_phone": d.agent_phone,
+        "agent_address": d.agent_address,
+        "authorisation": d.authorisation_document,
+        "request": d.request_summary or d.procedure_name,
+        "components": [c.name for c in d.components.all() if c.submitted],
+        "copies": d.copies,
+        "legal_time": legal,
+        "received_at": vn_time(d.received_at or d.submitted_at),
+        "due_at": vn_time(d.legal_due_at if apology is None else apology.previous_due_at) if d.received_at else "",
+        "delivery": d.get_delivery_display(),
+        "receiving_unit": d.receiving_unit.name,
+        "competent_unit": d.competent_unit.name,
+        "items": data.get("items", []),
+        "reason": data.get("reason", "") or data.get("reasons", ""),
+        "new_due_at": vn_time(apology.new_due_at) if apology else "",
+        "previous_due_at": vn_time(apology.previous_due_at) if apology else "",
+        "signer": doc.issued_by.display_name if doc.issued_by else "",
+        "lookup_url": lookup_url(d),
+        "lookup_secret": d.lookup_secret,
+        "rows": control_rows(d) if doc.kind == DocumentKind.CONTROL else [],
+        "partners": sorted({s.external_agency or (s.unit.name if s.unit else "") for s in d.steps.filter(is_interagency=True).select_related("unit")}),
+        "contact_phone": d.receiving_unit.phone,
+    }
+    if doc.kind == DocumentKind.RECEIPT and data.get("due_at"):
+        from datetime import datetime
+
+        ctx["due_at"] = vn_time(datetime.fromisoformat(data["due_at"]))
+    return {k: nfc(v) for k, v in ctx.items()}
+
+
+def render_html(doc: IssuedDocument) -> str:
+    ctx = context(doc)
+    ctx["qr"] = qr_data_uri(ctx["lookup_url"]) if doc.kind == DocumentKind.RECEIPT else ""
+    ctx["fonts"] = {
+        "regular": _font("LiberationSerif-Regular.ttf"),
+        "bold": _font("LiberationSerif-Bold.ttf"),
+        "italic": _font("LiberationSerif-Italic.ttf"),
+        "bolditalic": _font("LiberationSerif-BoldItalic.ttf"),
+    }
+    override = _override(doc.kind, "html")
+    if override:
+        return engines["django"].from_string(override.read_text(encoding="utf-8")).render(ctx)
+    return render_to_string(f"dossiers/forms/{doc.kind}.html", ctx)
+
+
+def render_pdf(doc: IssuedDocument) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_html(doc), base_url=str(Path(__file__).parent)).write_pdf()
+
+
+def render_docx(doc: IssuedDocument) -> bytes:
+    from docxtpl import DocxTemplate
+
+    path = _override(doc.kind, "docx") or BUILTIN_DOCX / f"{doc.kind}.docx"
+    tpl = DocxTemplate(str(path))
+    ctx = context(doc)
+    ctx["partners"] = "; ".join(ctx["partners"])
+    tpl.render(ctx)
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return buf.getvalue()
+
+
+def control_sheet(dossier: Dossier, user=None) -> IssuedDocument:
+    """The process-control sheet is a view of the hand-overs at the time it is printed;
+    the first print gives it its number, later prints reuse it."""
+    existing = dossier.documents.filter(kind=DocumentKind.CONTROL).first()
+    if existing:
+        return existing
+    from django.db import transaction
+
+    from .services import issue_document
+
+    with transaction.atomic():
+        return issue_document(dossier, DocumentKind.CONTROL, unit=dossier.receiving_unit, user=user, now=timezone.now())
+
+
+BOOK_COLUMNS = [
+    "STT",
+    "Mã hồ sơ",
+    "Tên thủ tục hành chính",
+    "Tên tổ chức, cá nhân",
+    "Địa chỉ, số điện thoại",
+    "Cơ quan chủ trì giải quyết",
+    "Nhận hồ sơ",
+    "Hẹn trả kết quả",
+    "Trả kết quả",
+    "Phương thức nhận kết quả",
+    "Ký nhận",
+]
+
+
+def tracking_book(unit, start, end) -> bytes:
+    """Sổ theo dõi hồ sơ (vn-rules 1.8, Mẫu 06) of dossiers received by ``unit`` (and the
+    units below it) between two dates, as XLSX."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "So theo doi ho so"
+    bold = Font(name="Times New Roman", bold=True, size=12)
+    normal = Font(name="Times New Roman", size=11)
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    ws.append([unit.name.upper()])
+    ws.append(["SỔ THEO DÕI HỒ SƠ"])
+    ws.append([f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"])
+    ws.append([])
+    ws.append(BOOK_COLUMNS[:6] + ["Nhận và trả kết quả"] + [""] * 4)
+    ws.append([""] * 6 + BOOK_COLUMNS[6:])
+    for col in range(1, 7):
+        ws.merge_cells(start_row=5, start_column=col, end_row=6, end_column=col)
+    ws.merge_cells(start_row=5, start_column=7, end_row=5, end_column=11)
+    for r in (1, 2, 3):
+        ws.cell(r, 1).font = bold
+    for r in (5, 6):
+        for c in range(1, 12):
+            cell = ws.cell(r, c)
+            cell.font = bold
+            cell.border = box
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    qs = (
+        Dossier.objects.filter(receiving_unit_id__in=unit.descendant_ids(), received_at__date__gte=start, received_at__date__lte=end)
+        .select_related("competent_unit")
+        .order_by("received_at", "id")
+    )
+    fmt = "%H:%M %d/%m/%Y"
+    for i, d in enumerate(qs.iterator(chunk_size=2000), start=1):
+        row = [
+            i,
+            d.code,
+            d.procedure_name,
+            d.applicant_name,
+            ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x),
+            d.competent_unit.name,
+            local(d.received_at).strftime(fmt),
+            local(d.due_at).strftime(fmt) if d.due_at else "",
+            local(d.returned_at).strftime(fmt) if d.returned_at else "",
+            d.get_delivery_display(),
+            "",
+        ]
+        ws.append([nfc(str(v)) if isinstance(v, str) else v for v in row])
+        for c in range(1, 12):
+            ws.cell(ws.max_row, c).font = normal
+            ws.cell(ws.max_row, c).border = box
+    for col, width in enumerate([6, 30, 40, 25, 30, 25, 17, 17, 17, 14, 10], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
