@@ -1,3 +1,99 @@
 """Admin registrations of the core app. Calendar and audit admins live in their own
 modules, imported here."""
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
 from . import admin_audit, admin_calendar  # noqa: F401
+from .identifiers import mask_national_id, mask_phone
+from .models import LoginCode, Membership, Unit, User
+
+
+def _two_factor_admin_login(request, extra_context=None):
+    """The admin has no login of its own: it goes through the staff login (password + TOTP,
+    lockout)."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"), login_url=reverse("two_factor:login"))
+
+
+admin.site.login = _two_factor_admin_login
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "parent", "identifier", "code", "is_active", "sort_order")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "short_name", "code", "identifier")
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"code": ("name",)}
+
+
+class XasoUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "full_name", "kind")
+
+
+class XasoUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = XasoUserChangeForm
+    add_form = XasoUserCreationForm
+    list_display = ("username", "display_name", "kind", "masked_phone", "masked_national_id", "is_active", "is_staff")
+    list_filter = ("kind", "is_active", "is_staff", "is_superuser", "identity_verified")
+    search_fields = ("username", "full_name", "organisation_name", "phone", "national_id", "tax_code")
+    ordering = ("kind", "username")
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("username", "password", "kind")}),
+        (
+            _("Person or organisation"),
+            {"fields": ("full_name", "organisation_name", "national_id", "date_of_birth", "tax_code", "phone", "email", "address", "identity_verified")},
+        ),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "full_name", "kind", "password1", "password2")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    @admin.display(description=_("mobile phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    @admin.display(description=_("personal identification number"))
+    def masked_national_id(self, obj):
+        return mask_national_id(obj.national_id)
+
+
+@admin.register(LoginCode)
+class LoginCodeAdmin(admin.ModelAdmin):
+    """Read-only: to see whether codes are requested and used (the code itself is never stored)."""
+
+    list_display = ("masked_phone", "created_at", "expires_at", "attempts", "used_at", "ip_address")
+    list_filter = (("created_at", admin.DateFieldListFilter),)
+    fields = ("created_at", "expires_at", "attempts", "used_at", "ip_address")
+    readonly_fields = fields
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
