@@ -268,6 +268,10 @@ XASO_WORKING_HOURS = env.str("XASO_WORKING_HOURS", default="07:00-11:30,13:30-17
 XASO_CALENDAR_EXTRA_HOLIDAYS = env.bool("XASO_CALENDAR_EXTRA_HOLIDAYS", default=False)  # 24/11, not yet law
 XASO_CALENDAR_RECHECK_SECONDS = env.float("XASO_CALENDAR_RECHECK_SECONDS", default=0)
 XASO_OTP_TTL_SECONDS = env.int("XASO_OTP_TTL_SECONDS", default=300)
+# Citizen login codes: rate limits (django-ratelimit syntax, see docs/accounts.md).
+XASO_OTP_RATE_PER_PHONE = env.list("XASO_OTP_RATE_PER_PHONE", default=["3/15m", "10/d"])
+XASO_OTP_RATE_PER_IP = env.str("XASO_OTP_RATE_PER_IP", default="20/h")
+XASO_OTP_VERIFY_RATE_PER_IP = env.str("XASO_OTP_VERIFY_RATE_PER_IP", default="30/h")
 XASO_TWO_FACTOR_REQUIRED_ROLES = env.list("XASO_TWO_FACTOR_REQUIRED_ROLES", default=["admin", "leader"])
 
 LOGGING = {
