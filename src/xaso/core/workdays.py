@@ -10,8 +10,8 @@ Settings (see docs/calendar.md):
 - ``XASO_CALENDAR_TZ`` — default ``"Asia/Ho_Chi_Minh"``;
 - ``XASO_CALENDAR_RECHECK_SECONDS`` — how long a process trusts its cached calendar before
   checking the decision table again for changes made by other processes (default 0: one
-  cheap aggregate query per ``get_calendar()`` call; code computing many due dates calls
-  ``get_calendar()`` once and reuses the calendar).
+  cheap aggregate query per ``get_calendar()`` call outside requests, and at most one per
+  HTTP request).
 
 Saving or deleting a decision through the ORM clears this process's cache at once
 (signals); other processes notice through a cheap version query (row count and latest
@@ -25,6 +25,7 @@ from datetime import date, time
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
@@ -45,6 +46,7 @@ from .models import CalendarDecision
 DEFAULT_WORKING_HOURS = "07:00-11:30,13:30-17:00"
 
 _lock = threading.Lock()
+_request = threading.local()  # per request: the calendar already checked against the table
 _state: dict = {"calendar": None, "version": None, "checked": 0.0, "settings": None}
 _base: dict = {}
 
@@ -110,12 +112,14 @@ def get_calendar() -> WorkCalendar:
     key = _settings_key()
     now = _time.monotonic()
     cal = _state["calendar"]
-    if cal is not None and _state["settings"] == key and now - _state["checked"] < recheck:
-        return cal
+    if cal is not None and _state["settings"] == key:
+        if getattr(_request, "checked", None) is cal or now - _state["checked"] < recheck:
+            return cal
     version = _version()
     with _lock:
         if cal is not None and _state["settings"] == key and _state["version"] == version:
             _state["checked"] = now
+            _mark_checked(cal)
             return cal
         decisions = [
             DayDecision(row.date, row.kind, row.name, decision_basis(row))
@@ -124,7 +128,25 @@ def get_calendar() -> WorkCalendar:
         ]
         cal = WorkCalendar(decisions, hours=working_hours(), tz=key[1], extra_holidays=key[2])
         _state.update(calendar=cal, version=version, checked=now, settings=key)
+        _mark_checked(cal)
         return cal
+
+
+def _mark_checked(cal):
+    if getattr(_request, "active", False):
+        _request.checked = cal
+
+
+@receiver(request_started, dispatch_uid="xaso_calendar_request_started")
+def _on_request_started(**kwargs):
+    """Within one request the table is checked once: a list computing many due dates
+    costs one version query."""
+    _request.active, _request.checked = True, None
+
+
+@receiver(request_finished, dispatch_uid="xaso_calendar_request_finished")
+def _on_request_finished(**kwargs):
+    _request.active, _request.checked = False, None
 
 
 def invalidate() -> None:

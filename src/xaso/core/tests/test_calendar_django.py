@@ -50,6 +50,22 @@ def test_cache_is_reused_and_invalidated_on_save_and_delete(django_assert_num_qu
     assert not workdays.get_calendar().is_working_day(date(2026, 3, 7))
 
 
+def test_one_version_check_per_request(django_assert_num_queries):
+    workdays._on_request_started()
+    try:
+        with django_assert_num_queries(1):
+            first = workdays.get_calendar()
+            for _ in range(20):
+                assert workdays.get_calendar() is first
+        decision(date(2026, 3, 4), "day_off")  # a save in the request is seen at once
+        assert not workdays.get_calendar().is_working_day(date(2026, 3, 4))
+    finally:
+        workdays._on_request_finished()
+    with django_assert_num_queries(2):
+        workdays.get_calendar()
+        workdays.get_calendar()
+
+
 def test_changes_made_without_signals_are_noticed_by_the_version_check():
     workdays.get_calendar()
     # bulk_create sends no signal: another process's write looks like this.
