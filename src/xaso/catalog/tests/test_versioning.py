@@ -70,3 +70,20 @@ def test_step_resolves_to_the_commune_unit():
     assert services.resolve_unit(steps["reception"], commune) == centre
     assert services.resolve_unit(steps["specialist"], commune) == culture
     assert services.resolve_unit(steps["leader"], commune) == commune
+
+
+def test_blank_form_download_and_carry_over(client):
+    from django.core.files.base import ContentFile
+
+    procedure = services.create_procedure("1.000003", {"name": "Thủ tục có mẫu", "field": "Hộ tịch", "documents": [
+        {"name": "Tờ khai", "requirement": "mandatory", "submission": "submit", "originals": 1, "copies": None}]})
+    document = procedure.current_version().documents.get()
+    services.attach_blank_form(document, ContentFile(b"%PDF-1.4 mau", name="to-khai.pdf"))
+    response = client.get(f"/thu-tuc/1.000003/mau/{document.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 mau"
+    v2 = services.publish_new_version(procedure, {"name": "Thủ tục có mẫu (sửa)"})
+    carried = v2.documents.get()
+    assert carried.pk != document.pk and carried.blank_form.name == document.blank_form.name
+    api = client.get("/api/v1/procedures/1.000003/").json()["current_version"]
+    assert api["documents"][0]["blank_form_url"].endswith(f"/thu-tuc/1.000003/mau/{carried.pk}/")
+    assert client.get(f"/thu-tuc/1.000003/mau/{document.pk + 999}/").status_code == 404
