@@ -43,6 +43,7 @@ from .models import AuditRecord
 from .request_context import Actor, acting_as, current_actor
 
 Action = AuditRecord.Action
+_ACTIONS = frozenset(Action.values)
 
 GENESIS_HASH = "0" * 64
 REDACTED = "[redacted]"
@@ -187,14 +188,16 @@ def _lock_chain(using: str) -> str:
     from django.db import connections
 
     connection = connections[using]
-    head = AuditRecord.objects.using(using).order_by("-id")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    qn = connection.ops.quote_name
+    sql = f"SELECT {qn('hash')} FROM {qn(AuditRecord._meta.db_table)} ORDER BY {qn('id')} DESC LIMIT 1"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-    elif connection.vendor != "sqlite":
-        head = head.select_for_update()
-    last = head.values_list("hash", flat=True).first()
-    return last or GENESIS_HASH
+        elif connection.vendor != "sqlite":
+            sql += " FOR UPDATE"
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return row[0] if row else GENESIS_HASH
 
 
 # ---------------------------------------------------------------------------
@@ -232,7 +235,7 @@ def record(
     (e.g. ``"dossier.accept"``) when ``action`` is ``ACTION``; ``changes`` is
     ``{"field": [before, after]}`` (made JSON-safe here). The actor is the current request
     context unless ``actor`` is given."""
-    if action not in Action.values:
+    if action not in _ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     actor = actor or current_actor()
     if obj is not None:
@@ -240,7 +243,9 @@ def record(
         object_id = obj.pk if object_id is None else object_id
         object_repr = _safe_repr(obj) if object_repr is None else object_repr
     using = router.db_for_write(AuditRecord)
-    with transaction.atomic(using=using):
+    # No savepoint of its own (two round trips saved): a failure here fails the caller's
+    # transaction, which is what an audited change needs anyway.
+    with transaction.atomic(using=using, savepoint=False):
         prev_hash = _lock_chain(using)
         from django.utils import timezone
 
