@@ -71,6 +71,14 @@ class RequireTwoFactorMiddleware:
 
             request.auth_via_token = Token.objects.filter(key=key, user__is_active=True).exists()
         user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and request.path == reverse("two_factor:disable"):
+            from .selectors import two_factor_required
+
+            if two_factor_required(user):
+                # Leaders and administrators cannot switch their second factor off.
+                from django.shortcuts import render
+
+                return render(request, "core/two_factor_mandatory.html", status=403)
         if (
             user is not None
             and user.is_authenticated

@@ -142,8 +142,7 @@ def test_lockout_per_account_refuses_the_right_password_from_another_ip(client, 
     assert response.status_code in (403, 429)
     assert "core/lockout.html" in [t.name for t in response.templates]
     assert client.get(WORKSPACE, REMOTE_ADDR="10.0.0.2").status_code == 302  # not logged in
-    # Another account from the first IP is not locked by the account lockout (4 failures < limit… the IP
-    # counter reached the limit though, so use a third address).
+    # Other accounts are not locked by the account lockout (from an address with no failures).
     OfficialFactory(username="other")
     assert password_step(client, "other", REMOTE_ADDR="10.0.0.3").status_code == 302
 
@@ -248,3 +247,30 @@ def test_token_bypasses_2fa_only_for_the_api(client, leader):
     assert client.get("/api/v1/schema/", HTTP_AUTHORIZATION="Token not-a-real-token").status_code == 403
     response = client.get(WORKSPACE, HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 302 and response.url == reverse("two_factor:setup")
+
+
+def test_leader_cannot_disable_two_factor_but_a_specialist_can(client, leader):
+    device = TOTPDevice.objects.create(user=leader, name="default", confirmed=True)
+    password_step(client, "leader")
+    token_step(client, code_of(device))
+    disable = reverse("two_factor:disable")
+    response = client.post(disable, {"understand": "on"})
+    assert response.status_code == 403
+    assert "core/two_factor_mandatory.html" in [t.name for t in response.templates]
+    assert TOTPDevice.objects.filter(user=leader).exists()
+
+    client.post("/dang-xuat/")
+    specialist = OfficialFactory(username="cv2", role=Role.SPECIALIST)
+    own = TOTPDevice.objects.create(user=specialist, name="default", confirmed=True)
+    password_step(client, "cv2")
+    token_step(client, code_of(own))
+    assert client.get(disable).status_code == 200
+
+
+def test_security_page_hides_disable_for_mandatory_roles(client, leader):
+    device = TOTPDevice.objects.create(user=leader, name="default", confirmed=True)
+    password_step(client, "leader")
+    token_step(client, code_of(device))
+    html = client.get(reverse("two_factor:profile")).content.decode()
+    assert reverse("two_factor:disable") not in html
+    assert reverse("two_factor:backup_tokens") in html
