@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
-from . import selectors
+from . import selectors, services
 from .models import Field, Procedure, RequiredDocument
 
 PAGE_SIZE = 20
@@ -11,6 +11,16 @@ PAGE_SIZE = 20
 
 def _is_staff(user):
     return user.is_authenticated and (user.is_staff or getattr(user, "is_official", False))
+
+
+def _staff_commune(user):
+    """The commune (or ward) of the official's first active membership, if any."""
+    from xaso.core.selectors import active_memberships
+
+    for membership in active_memberships(user):
+        if membership.unit.local_government is not None:
+            return membership.unit.local_government
+    return None
 
 
 def search(request):
@@ -47,7 +57,14 @@ def detail(request, code):
         version = selectors.version_for_display(procedure)
     if version is None:
         raise Http404
+    steps = list(version.steps.all())
+    commune = _staff_commune(request.user) if staff else None
+    if commune is not None:
+        for step in steps:
+            step.unit_here = services.resolve_unit(step, commune)
     return render(request, "catalog/detail.html", {
+        "steps": steps,
+        "commune": commune,
         "procedure": procedure,
         "version": version,
         "documents": [d for d in version.documents.all() if d.requirement != RequiredDocument.Requirement.NOTE],

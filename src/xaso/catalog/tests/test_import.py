@@ -210,3 +210,19 @@ def test_import_is_audited(db):
 
     import_file(FIXTURE)
     assert AuditRecord.objects.filter(verb="catalog.create_procedure").count() == 50
+
+
+def test_unreadable_empty_and_duplicate(db, tmp_path, run_catalog):
+    code, out, err = run_catalog("import", str(tmp_path / "khong-co.csv"))
+    assert code == 1 and "Dòng 1: không đọc được tệp" in err
+    empty = tmp_path / "empty.csv"
+    empty.write_text(",".join(_rows()[0].keys()) + "\n", encoding="utf-8")
+    code, out, err = run_catalog("import", str(empty))
+    assert code == 1 and "không có dòng dữ liệu" in err
+    rows = _rows()
+    rows[5]["code"] = rows[0]["code"]
+    duplicate = tmp_path / "dup.csv"
+    _write_csv(duplicate, rows)
+    code, out, err = run_catalog("import", str(duplicate))
+    assert code == 1 and "Dòng 7, cột code: mã 1.001193 bị trùng với dòng 2" in err
+    assert Procedure.objects.count() == 0

@@ -87,3 +87,18 @@ def test_blank_form_download_and_carry_over(client):
     api = client.get("/api/v1/procedures/1.000003/").json()["current_version"]
     assert api["documents"][0]["blank_form_url"].endswith(f"/thu-tuc/1.000003/mau/{carried.pk}/")
     assert client.get(f"/thu-tuc/1.000003/mau/{document.pk + 999}/").status_code == 404
+
+
+def test_staff_page_shows_the_units_of_their_commune(client, django_user_model):
+    from xaso.core.models import Membership
+
+    _procedure()
+    province = Unit.objects.create(kind="province", code="th", name="Tỉnh Thanh Hóa")
+    commune = Unit.objects.create(kind="commune", code="ngoc-lien", name="Xã Ngọc Liên", parent=province)
+    Unit.objects.create(kind="centre", code="nl-tt", name="Trung tâm Phục vụ hành chính công", parent=commune)
+    culture = Unit.objects.create(kind="department", code="nl-vhxh", name="Phòng Văn hóa - Xã hội", parent=commune)
+    official = django_user_model.objects.create_user("chuyenvien", password="x" * 12, kind="official", is_staff=True)
+    Membership.objects.create(user=official, unit=culture, position="specialist", role="specialist")
+    client.force_login(official)
+    page = client.get("/thu-tuc/1.000001/").content.decode()
+    assert "Đơn vị tại Xã Ngọc Liên" in page and "Trung tâm Phục vụ hành chính công" in page
