@@ -1,6 +1,7 @@
 """``xaso notifications send [--loop] [--batch N]`` delivers due messages;
 ``xaso notifications sandbox-gateway --port P`` runs a local SMS gateway for development."""
 import signal
+import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError("--batch must be at least 1")
         worker_id = services.new_worker_id()
         stopping = []
-        if loop:
+        if loop and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *a: stopping.append(True))
         while True:
