@@ -283,3 +283,183 @@ def close_period(period: ReportingPeriod, user) -> None:
     period.closed = True
     period.save(update_fields=["closed"])
     audit.record(Action.ACTION, period, verb="plan.period.close")
+
+
+# ---------------------------------------------------------------------------
+# Evidence files
+# ---------------------------------------------------------------------------
+
+# First bytes of each accepted file family, so a renamed executable is refused.
+_MAGIC = {
+    ".pdf": (b"%PDF",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".odt": (b"PK\x03\x04",),
+    ".ods": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG",),
+}
+
+
+def validate_upload(upload) -> None:
+    """Refuse a file of the wrong type or too large, with a message naming the file."""
+    name = os.path.basename(upload.name or "")
+    ext = os.path.splitext(name)[1].lower()
+    allowed = evidence_extensions()
+    if ext not in allowed:
+        raise PlanError(
+            _("“%(name)s”: this type of file is not accepted (accepted: %(types)s).") % {"name": name, "types": ", ".join(allowed)}
+        )
+    limit = evidence_max_bytes()
+    if upload.size > limit:
+        raise PlanError(
+            _("“%(name)s” is too large (%(size)s MB; the limit is %(limit)s MB).")
+            % {"name": name, "size": round(upload.size / 1048576, 1), "limit": round(limit / 1048576, 1)}
+        )
+    if upload.size == 0:
+        raise PlanError(_("“%(name)s” is empty.") % {"name": name})
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    magic = _MAGIC.get(ext)
+    if magic and not head.startswith(magic):
+        raise PlanError(_("“%(name)s” is not really a %(ext)s file.") % {"name": name, "ext": ext})
+
+
+def _content_type(upload) -> str:
+    return getattr(upload, "content_type", None) or mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
+
+
+# ---------------------------------------------------------------------------
+# Progress reports
+# ---------------------------------------------------------------------------
+
+
+def _unit_ids_of(user) -> set[int]:
+    from xaso.core.selectors import active_memberships
+
+    return set(active_memberships(user).values_list("unit_id", flat=True))
+
+
+def is_standing_office(user, plan: Plan) -> bool:
+    from xaso.core.selectors import active_memberships
+
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(
+        m.role == "standing_office" and (m.unit.local_government or m.unit).pk == plan.commune_id for m in active_memberships(user)
+    )
+
+
+def _check_period_open(period: ReportingPeriod) -> None:
+    if period.closed:
+        raise PlanError(_("The period %(period)s is closed: no more reports can be made for it.") % {"period": period.label})
+    if period.start > timezone.localdate():
+        raise PlanError(_("The period %(period)s has not started yet.") % {"period": period.label})
+
+
+@transaction.atomic
+def open_report(task: Task, period: ReportingPeriod, unit: Unit, user) -> ProgressReport:
+    """The lead unit's report on a task for a period (created as a draft the first time)."""
+    if period.plan_id != task.plan_id:
+        raise PlanError(_("This period belongs to another plan."))
+    if not task.lead_units.filter(pk=unit.pk).exists():
+        raise PlanError(_("%(unit)s is not a lead unit of task %(number)s.") % {"unit": unit, "number": task.number})
+    if unit.pk not in _unit_ids_of(user) and not getattr(user, "is_superuser", False):
+        raise PlanError(_("You are not a member of %(unit)s.") % {"unit": unit})
+    report = ProgressReport.objects.filter(task=task, period=period, unit=unit).first()
+    if report is None:
+        _check_period_open(period)
+        report = ProgressReport.objects.create(task=task, period=period, unit=unit)
+    return report
+
+
+@transaction.atomic
+def save_report(report: ProgressReport, user, *, status: str, progress: int, done: str, difficulties: str, files=(), submit=False) -> ProgressReport:
+    """Save (and optionally submit) a lead unit's report. Every file is checked before
+    anything is written; a refused file leaves the report as it was."""
+    report = ProgressReport.objects.select_for_update().select_related("period", "task").get(pk=report.pk)
+    action = workflow.SUBMIT if submit else workflow.SAVE
+    try:
+        new_state, _who = workflow.next_state(report.state, action)
+    except workflow.TransitionError as exc:
+        raise PlanError(_("This report is %(state)s and can no longer be changed.") % {"state": report.get_state_display()}) from exc
+    if report.unit_id not in _unit_ids_of(user) and not getattr(user, "is_superuser", False):
+        raise PlanError(_("You are not a member of %(unit)s.") % {"unit": report.unit})
+    _check_period_open(report.period)
+    if status not in ProgressReport.Status.values:
+        raise PlanError(_("Choose a status."))
+    try:
+        progress = int(progress)
+    except (TypeError, ValueError):
+        raise PlanError(_("Progress must be a whole number from 0 to 100.")) from None
+    if not 0 <= progress <= 100:
+        raise PlanError(_("Progress must be a whole number from 0 to 100."))
+    if status == ProgressReport.Status.DONE and progress != 100:
+        raise PlanError(_("A completed task has progress 100%."))
+    if submit and not (done or "").strip():
+        raise PlanError(_("Describe what was done before submitting."))
+    for upload in files:
+        validate_upload(upload)
+    report.status, report.progress, report.done, report.difficulties = status, progress, done.strip(), difficulties.strip()
+    report.state = new_state
+    if submit:
+        report.submitted_by, report.submitted_at = user, timezone.now()
+    report.save()
+    for upload in files:
+        Evidence.objects.create(
+            report=report,
+            file=upload,
+            original_name=os.path.basename(upload.name)[:255],
+            size=upload.size,
+            content_type=_content_type(upload)[:100],
+            uploaded_by=user,
+        )
+    if submit:
+        audit.record(Action.ACTION, report, verb="plan.report.submit", changes={"state": [workflow.DRAFT, new_state]})
+    return report
+
+
+@transaction.atomic
+def review_report(report: ProgressReport, user, action: str, comment: str = "") -> ProgressReport:
+    """The standing office accepts a submitted report or returns it with comments."""
+    report = ProgressReport.objects.select_for_update().select_related("period__plan", "task").get(pk=report.pk)
+    if not is_standing_office(user, report.period.plan):
+        raise PlanError(_("Only the reform standing office can review reports."))
+    if action not in (workflow.ACCEPT, workflow.RETURN):
+        raise PlanError(_("Unknown review action."))
+    try:
+        new_state, _who = workflow.next_state(report.state, action)
+    except workflow.TransitionError as exc:
+        raise PlanError(_("This report is %(state)s: it cannot be reviewed now.") % {"state": report.get_state_display()}) from exc
+    comment = (comment or "").strip()
+    if action == workflow.RETURN and not comment:
+        raise PlanError(_("Say what must be corrected when returning a report."))
+    old_state = report.state
+    report.state, report.reviewed_by, report.reviewed_at, report.review_comment = new_state, user, timezone.now(), comment
+    report.save()
+    audit.record(Action.ACTION, report, verb=f"plan.report.{action}", changes={"state": [old_state, new_state]}, reason=comment)
+    submitter = report.submitted_by
+    if submitter is not None:
+        from . import reminders
+
+        reminders.notify_review(report, submitter)
+    return report
+
+
+@transaction.atomic
+def add_contribution(report: ProgressReport, user, unit: Unit, text: str) -> Contribution:
+    text = (text or "").strip()
+    if not text:
+        raise PlanError(_("Write your unit's contribution."))
+    if not report.task.coordinating_units.filter(pk=unit.pk).exists():
+        raise PlanError(_("%(unit)s is not a coordinating unit of task %(number)s.") % {"unit": unit, "number": report.task.number})
+    if unit.pk not in _unit_ids_of(user) and not getattr(user, "is_superuser", False):
+        raise PlanError(_("You are not a member of %(unit)s.") % {"unit": unit})
+    _check_period_open(report.period)
+    if report.state == workflow.ACCEPTED:
+        raise PlanError(_("This report has been accepted: contributions are closed."))
+    return Contribution.objects.create(report=report, unit=unit, text=text, author=user)

@@ -1,9 +1,7 @@
 """Test data: a province, the commune of Ngọc Liên and its units, officials with roles."""
-from pathlib import Path
-
 from xaso.core.models import Membership, Unit, User
 
-SEED = Path(__file__).resolve().parent.parent / "fixtures" / "ke-hoach-cchc-xa-ngoc-lien-2026-2030.md"
+from xaso.plan.demo import SEED  # noqa: E402,F401
 
 UNITS = [
     ("vp", "Văn phòng HĐND và UBND xã", Unit.Kind.OFFICE),

@@ -1,0 +1,84 @@
+"""The registry of measurement functions behind *measured* targets.
+
+A metric is declared here with what it measures and where its data will come from; the
+feature that owns the data (dossiers, payments, ratings, surveys) plugs a provider in::
+
+    from xaso.indicators import registry
+
+    @registry.provide("dossiers_on_time")
+    def on_time(commune, start, end):
+        ...
+        return registry.Measurement(numerator=on_time_count, denominator=total)
+
+A provider returns ``None`` or a zero denominator when it has nothing for the period: the
+target then shows "no data yet", never 0%.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Measurement:
+    numerator: Decimal | int
+    denominator: Decimal | int
+    note: str = ""
+
+    @property
+    def value(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (Decimal(self.numerator) * 100 / Decimal(self.denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Metric:
+    key: str
+    label: object
+    source: object  # where the numbers come from (shown with the target)
+    provider: Callable | None = None
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def define(key: str, label, source) -> Metric:
+    metric = METRICS.get(key)
+    if metric is None:
+        metric = METRICS[key] = Metric(key, label, source)
+    return metric
+
+
+def provide(key: str):
+    def decorator(func):
+        if key not in METRICS:
+            raise KeyError(f"unknown metric {key!r}")
+        METRICS[key].provider = func
+        return func
+
+    return decorator
+
+
+def measure(key: str, commune, start, end) -> Measurement | None:
+    metric = METRICS.get(key)
+    if metric is None or metric.provider is None:
+        return None
+    result = metric.provider(commune, start, end)
+    if result is None or not result.denominator:
+        return None
+    return result
+
+
+# The measurements the plan's targets need. Formulas follow Bộ chỉ số 766 (QĐ 766/QĐ-TTg,
+# see vn-rules §3.2) where one exists.
+define("online_payment_share", _("Online payment transactions ÷ dossiers with fees"), _("766 indicator 3.6: dossiers paid online ÷ dossiers of procedures with fees"))
+define("procedures_with_online_payment", _("Procedures with fees payable online ÷ procedures with fees"), _("766 indicator 3.5: procedures with fees integrated with online payment"))
+define("dossiers_on_time", _("Dossiers handled before or on time"), _("766 indicator 2.1: dossiers finished or in progress on time ÷ dossiers received or processed"))
+define("satisfaction_procedures", _("Citizens satisfied with the handling of procedures"), _("Ratings of dossiers (satisfied ÷ rated)"))
+define("satisfaction_land_construction_investment", _("Satisfaction: land, construction, investment procedures"), _("Ratings of dossiers in the land, construction and investment fields"))
+define("data_reuse", _("Dossiers reusing digitised data"), _("766 indicator 4.3: dossiers with a component reusing digitised data ÷ dossiers received"))
+define("full_online_procedures", _("Eligible procedures offered fully online"), _("766 indicator 3.1: procedures offered fully online ÷ procedures eligible for full online service"))

@@ -1,0 +1,124 @@
+"""Staff pages: targets with their thresholds, values and sources; officials' KPIs."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xaso.core.models import Membership, User
+from xaso.plan import selectors as plan_selectors
+from xaso.plan.services import PlanError
+from xaso.plan.views import _period, _plan
+
+from . import kpi, kpi_sources, selectors, services
+from .forms import ReportValueForm, ThresholdForm
+from .models import KpiWeights, Target
+
+
+@login_required
+def targets(request):
+    plan = _plan(request)
+    if not plan_selectors.can_view(request.user, plan):
+        raise PermissionDenied
+    period = _period(request, plan)
+    own = {u.pk for u in plan_selectors.own_units(request.user, plan)}
+    is_office = plan_selectors.is_standing_office(request.user, plan)
+    rows = []
+    for status in selectors.targets_for(plan, period):
+        t = status.target
+        can_report = t.method == Target.Method.REPORTED and (is_office or (t.reporting_unit_id in own))
+        rows.append({"s": status, "sign": selectors.comparison_sign(t), "can_report": can_report})
+    return render(
+        request,
+        "indicators/targets.html",
+        {"plan": plan, "period": period, "rows": rows, "periods": plan.periods.order_by("-end"), "is_office": is_office, "form": ReportValueForm(), "threshold_form": ThresholdForm()},
+    )
+
+
+@login_required
+@require_POST
+def report_value(request, pk):
+    target = get_object_or_404(Target.objects.select_related("plan"), pk=pk)
+    period = plan_selectors.period_by_code(target.plan, request.POST.get("ky", ""))
+    if period is None:
+        raise Http404
+    form = ReportValueForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Enter the value as a number."))
+    else:
+        try:
+            services.report_value(target, period, request.user, form.cleaned_data["value"], form.cleaned_data["note"], form.cleaned_data["evidence"])
+        except PlanError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The value was recorded."))
+    return redirect(f"{request.build_absolute_uri('/chi-tieu/')}?ky={period.code}")
+
+
+@login_required
+@require_POST
+def set_threshold(request, pk):
+    target = get_object_or_404(Target.objects.select_related("plan"), pk=pk)
+    form = ThresholdForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the year and the threshold as numbers."))
+    else:
+        try:
+            services.set_threshold(target, form.cleaned_data["year"], form.cleaned_data["value"], request.user)
+        except PlanError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The threshold was set."))
+    return redirect("indicators:targets")
+
+
+def _weights(commune) -> kpi.Weights:
+    row = KpiWeights.objects.filter(commune=commune).first()
+    if row is None:
+        return kpi.Weights()
+    return kpi.Weights(row.volume, row.on_time, row.rating, row.tasks_on_time, row.tasks_accepted, row.volume_norm)
+
+
+def kpi_of(user, period, weights):
+    dossiers = kpi_sources.dossier_stats(user, period.start, period.end)
+    tasks = kpi_sources.task_stats(user, period)
+    return {
+        "official": user,
+        "result": kpi.compute(dossiers, tasks, weights),
+        "dossiers": dossiers,
+        "tasks": tasks,
+        "reports": kpi_sources.task_reports(user, period),
+    }
+
+
+@login_required
+def my_kpi(request):
+    plan = _plan(request)
+    if not plan_selectors.can_view(request.user, plan):
+        raise PermissionDenied
+    period = _period(request, plan)
+    weights = _weights(plan.commune)
+    return render(
+        request,
+        "indicators/kpi.html",
+        {"plan": plan, "period": period, "periods": plan.periods.order_by("-end"), "mine": kpi_of(request.user, period, weights), "weights": weights, "components": kpi.COMPONENTS},
+    )
+
+
+@login_required
+def unit_kpi(request):
+    """A head sees the KPI of every official of the units they head."""
+    plan = _plan(request)
+    period = _period(request, plan)
+    headed = [m.unit_id for m in plan_selectors.memberships_in(request.user, plan) if m.role == "unit_head"]
+    if not headed and not plan_selectors.can_see_overview(request.user, plan):
+        raise PermissionDenied
+    if not headed:  # leaders and the standing office: the whole commune
+        headed = list(plan.commune.descendant_ids())
+    weights = _weights(plan.commune)
+    officials = User.objects.filter(memberships__unit_id__in=headed, memberships__is_active=True, kind=User.Kind.OFFICIAL).distinct().order_by("full_name", "username")
+    rows = [kpi_of(u, period, weights) for u in officials]
+    units = Membership.objects.filter(unit_id__in=headed).select_related("unit").values_list("unit__name", flat=True).distinct()
+    return render(request, "indicators/unit_kpi.html", {"plan": plan, "period": period, "periods": plan.periods.order_by("-end"), "rows": rows, "units": sorted(set(units))})

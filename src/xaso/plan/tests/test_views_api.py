@@ -1,0 +1,99 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from xaso.plan import workflow
+from xaso.plan.models import Evidence, ProgressReport
+from xaso.plan.tests.factories import import_seed, official, unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(commune):
+    return import_seed(commune).plan
+
+
+def test_unit_submits_and_office_accepts_through_pages(plan, commune, client):
+    kt = official("kt_head", commune, "kt", "unit_head", "head")
+    office = official("vhxh", commune, "vhxh", "standing_office", "head")
+    client.force_login(kt)
+    page = client.get(reverse("plan:my_reports"))
+    assert page.status_code == 200
+    url = reverse("plan:report_form", args=["2026-Q1", 43, unit(commune, "kt").pk])
+    assert url in page.content.decode()
+    bad = client.post(url, {"status": "in_progress", "progress": 50, "done": "x", "files": SimpleUploadedFile("a.exe", b"MZ"), "submit": "1"})
+    assert bad.status_code == 200 and "a.exe" in bad.content.decode()
+    assert not Evidence.objects.exists()
+    response = client.post(url, {"status": "done", "progress": 100, "done": "Đã bố trí kinh phí.", "files": SimpleUploadedFile("qd.pdf", b"%PDF-1.4 x"), "submit": "1"})
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    assert report.state == workflow.SUBMITTED
+    assert client.get(reverse("plan:review_queue")).status_code == 403
+    client.force_login(office)
+    assert "43" in client.get(reverse("plan:review_queue")).content.decode()
+    client.post(reverse("plan:review", args=[report.pk]), {"accept": "1"})
+    report.refresh_from_db()
+    assert report.state == workflow.ACCEPTED
+    assert client.get(reverse("plan:evidence", args=[Evidence.objects.get().pk])).status_code == 200
+    overview = client.get(reverse("plan:overview"), {"ky": "2026-Q1"})
+    assert overview.status_code == 200 and "Cải cách tài chính công" in overview.content.decode()
+    docx = client.get(reverse("plan:download_report", args=["2026-Q1"]))
+    assert docx.status_code == 200 and docx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_pages_refuse_outsiders(plan, commune, client, django_user_model):
+    outsider = django_user_model.objects.create_user("x", password="Mat-khau-2026!")
+    client.force_login(outsider)
+    assert client.get(reverse("plan:overview")).status_code == 404
+    kt = official("kt_head", commune, "kt", "unit_head", "head")
+    client.force_login(kt)
+    assert client.get(reverse("plan:overview")).status_code == 302  # to the unit's own reports
+    assert client.get(reverse("plan:download_report", args=["2026-Q1"])).status_code == 403
+    other = reverse("plan:report_form", args=["2026-Q1", 43, unit(commune, "vp").pk])
+    assert client.get(other).status_code == 403
+
+
+def test_tasks_api(plan, commune, client):
+    kt = official("kt_head", commune, "kt", "unit_head", "head")
+    client.force_login(kt)
+    url = reverse("api-plan-tasks")
+    body = client.get(url).json()
+    assert body["count"] == 62 and len(body["results"]) == 50 and body["next"]
+    area = client.get(url, {"area": "V"}).json()
+    assert area["count"] == 8 and area["results"][4]["number"] == 43
+    assert area["results"][4]["lead_units"][0]["name"] == "Phòng Kinh tế"
+    by_unit = client.get(url, {"unit": unit(commune, "yte").pk}).json()
+    assert by_unit["count"] > 0 and 30 in [t["number"] for t in by_unit["results"]]
+    assert client.get(url, {"status": "done"}).json()["count"] == 0
+    from xaso.plan import services
+
+    from xaso.plan.models import Task
+
+    report = services.open_report(Task.objects.get(plan=plan, number=43), plan.periods.get(kind="quarter", year=2026, number=1), unit(commune, "kt"), kt)
+    services.save_report(report, kt, status="done", progress=100, done="x", difficulties="", submit=True)
+    done = client.get(url, {"status": "done"}).json()
+    assert done["count"] == 1 and done["results"][0]["progress"] == 100
+    schema = client.get(reverse("schema")).content.decode()
+    assert "/api/v1/plan/tasks/" in schema and "/api/v1/plan/targets/" in schema
+
+
+def test_demo_is_idempotent(commune, capsys):
+    from io import StringIO
+
+    from xaso.indicators import demo as indicators_demo
+    from xaso.plan import demo
+
+    kt = official("kt_head", commune, "kt", "unit_head", "head")
+    official("vhxh", commune, "vhxh", "standing_office", "head")
+    official("hcc", commune, "hcc", "unit_head", "director")
+    out = StringIO()
+    demo.load(out)
+    indicators_demo.load(out)
+    first = ProgressReport.objects.count()
+    assert first >= 3
+    assert ProgressReport.objects.filter(task__number=43, state=workflow.ACCEPTED, unit__name="Phòng Kinh tế").exists()
+    demo.load(out)
+    indicators_demo.load(out)
+    assert ProgressReport.objects.count() == first
+    assert "62 tasks" in out.getvalue()
