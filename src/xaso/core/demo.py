@@ -163,6 +163,7 @@ def load(stdout) -> None:
             f"print('%06d' % totp(bytes.fromhex('{hex_key}')))\"`"
         )
     stdout.write(
-        f"  Citizen: phone {DEMO_CITIZEN['phone']} — log in at /dang-nhap/; the code is printed by the console SMS backend."
+        f"  Citizen: phone {DEMO_CITIZEN['phone']} — log in at /dang-nhap/; `xaso notifications send` delivers the SMS code "
+        "(the console SMS backend prints it)."
     )
     stdout.write(f"  Business: phone {DEMO_BUSINESS['phone']}, tax code {DEMO_BUSINESS['tax_code']}.")
