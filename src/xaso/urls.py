@@ -7,6 +7,7 @@ from two_factor.urls import urlpatterns as tf_urls
 api_v1 = [
     path("", include("xaso.core.api_urls")),
     path("", include("xaso.catalog.api_urls")),
+    path("", include("xaso.dossiers.api_urls")),
     path("", include("xaso.plan.api_urls")),
     path("", include("xaso.indicators.api_urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="1"), name="schema"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("", include(tf_urls)),
     path("", include("xaso.core.urls")),
     path("thu-tuc/", include("xaso.catalog.urls")),
+    path("ho-so/", include("xaso.dossiers.urls")),
+    path("tra-cuu/", include("xaso.dossiers.public_urls")),
     path("ke-hoach/", include("xaso.plan.urls")),
     path("chi-tieu/", include("xaso.indicators.urls")),
     path("quan-tri/", admin.site.urls),

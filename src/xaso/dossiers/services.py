@@ -1025,3 +1025,49 @@ ACTIONS = {
     Action.STOP: stop,
     Action.APOLOGISE: apologise,
 }
+
+
+def perform(action, dossier, user, data: dict | None = None, *, now=None):
+    """Run ``action`` with the values of its form or API body (one entry point for the
+    pages and the API)."""
+    data = data or {}
+    a = Action(action)
+    note = data.get("note", "") or ""
+    if a in (Action.RECEIVE,):
+        return receive(dossier, user, now=now)
+    if a in (Action.RECEPTION_SUPPLEMENT, Action.REQUEST_SUPPLEMENT):
+        fn = reception_supplement if a == Action.RECEPTION_SUPPLEMENT else request_supplement
+        return fn(dossier, user, items=data.get("items") or [], reason=data.get("reason", ""), now=now)
+    if a == Action.RESUBMIT:
+        return resubmit(dossier, user, components=data.get("components") or [], now=now)
+    if a in (Action.REFUSE_RECEPTION, Action.REFUSE, Action.STOP):
+        fn = {Action.REFUSE_RECEPTION: refuse_reception, Action.REFUSE: refuse, Action.STOP: stop}[a]
+        return fn(dossier, user, reasons=data.get("reasons", ""), now=now)
+    if a == Action.TRANSFER:
+        return transfer(dossier, user, to_unit=data.get("to_unit"), note=note, now=now)
+    if a == Action.ASSIGN:
+        return assign(dossier, user, specialist=data.get("specialist"), note=note, now=now)
+    if a == Action.SUBMIT_FOR_APPROVAL:
+        return submit_for_approval(dossier, user, note=note, now=now)
+    if a == Action.SEND_BACK:
+        return send_back(dossier, user, note=note, now=now)
+    if a == Action.APPROVE:
+        return approve(dossier, user, note=note, now=now)
+    if a == Action.SEND_INTERAGENCY:
+        return send_interagency(dossier, user, agency=data.get("agency", ""), note=note, now=now)
+    if a == Action.INTERAGENCY_BACK:
+        return interagency_back(dossier, user, note=note, now=now)
+    if a == Action.SUPPLEMENT_RECEIVED:
+        comps = list(data.get("components") or [])
+        if data.get("file") is not None:
+            comps.append(ComponentIn(name=data.get("name") or _("Supplement"), file=data["file"], digitised=True))
+        return supplement_received(dossier, user, components=comps, note=note, now=now)
+    if a == Action.RESULT_READY:
+        return result_ready(
+            dossier, user, result_number=data.get("result_number", ""), result_file=data.get("result_file"), summary=data.get("summary", ""), now=now
+        )
+    if a == Action.RETURN_RESULT:
+        return return_result(dossier, user, delivery=data.get("delivery"), note=note, now=now)
+    if a == Action.APOLOGISE:
+        return apologise(dossier, user, reason=data.get("reason", ""), new_due_at=data.get("new_due_at"), official=data.get("official"), now=now)
+    raise DossierError(_("Unknown action."))  # pragma: no cover

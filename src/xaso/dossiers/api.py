@@ -1,0 +1,282 @@
+"""REST API under /api/v1/dossiers/: create (counter intake or online submission), read by
+code, list with filters, one endpoint per transition, and the public lookup. The same
+permission rules as the pages: ``services.permitted`` (state table + role + unit scope)."""
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from xaso.core.models import Unit, User
+
+from . import selectors, services, states
+from .models import Channel, Component, Delivery, Dossier, Event
+from .services import Applicant, ComponentIn, DossierError
+from .states import Action, Status
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Component
+        fields = ["name", "document_code", "mandatory", "submitted", "digitised", "reused", "content_type", "size"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.name", default="")
+
+    class Meta:
+        model = Event
+        fields = ["at", "action", "from_status", "to_status", "actor_name", "unit", "note"]
+
+
+class DossierSerializer(serializers.ModelSerializer):
+    receiving_unit = serializers.CharField(source="receiving_unit.code")
+    competent_unit = serializers.CharField(source="competent_unit.code")
+    current_unit = serializers.CharField(source="current_unit.code")
+    assignee = serializers.CharField(source="assignee.username", default=None)
+    status_label = serializers.CharField(source="get_status_display")
+    components = ComponentSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "code", "status", "status_label", "channel", "procedure_code", "procedure_name", "field_name",
+            "legal_days", "legal_hours", "legal_calendar_days", "cutoff", "fee_amount", "green_lane",
+            "applicant_kind", "applicant_name", "applicant_id_number", "applicant_address", "applicant_phone", "applicant_email",
+            "agent_name", "agent_id_number", "agent_phone", "authorisation_document", "vneid_verified",
+            "receiving_unit", "competent_unit", "current_unit", "assignee",
+            "submitted_at", "received_at", "legal_due_at", "due_at", "finished_at", "returned_at",
+            "supplement_count", "max_supplements", "delivery", "result_number", "result_code", "reasons",
+            "fee_paid", "paid_online", "components", "allowed_actions",
+        ]
+
+    def get_allowed_actions(self, d) -> list[str]:
+        request = self.context.get("request")
+        return services.allowed_actions(d, request.user) if request else []
+
+
+class DossierDetailSerializer(DossierSerializer):
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta(DossierSerializer.Meta):
+        fields = DossierSerializer.Meta.fields + ["events"]
+
+
+class ListItemSerializer(serializers.ModelSerializer):
+    current_unit = serializers.CharField(source="current_unit.code")
+
+    class Meta:
+        model = Dossier
+        fields = ["code", "status", "channel", "procedure_code", "procedure_name", "green_lane", "received_at", "due_at", "current_unit"]
+
+
+class ApplicantSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["citizen", "organisation"], default="citizen")
+    name = serializers.CharField(max_length=255)
+    id_number = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+    address = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    phone = serializers.CharField(max_length=15, required=False, default="", allow_blank=True)
+    email = serializers.EmailField(required=False, default="", allow_blank=True)
+    agent_name = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    agent_id_number = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+    agent_phone = serializers.CharField(max_length=15, required=False, default="", allow_blank=True)
+    authorisation_document = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+class ComponentInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=500)
+    reused = serializers.BooleanField(default=False)
+    digitised = serializers.BooleanField(default=False)
+
+
+class CreateSerializer(serializers.Serializer):
+    procedure_code = serializers.CharField(help_text="Catalogue code of the procedure (its version in force is used).")
+    receiving_unit = serializers.CharField(help_text="Code of the receiving unit (one-stop centre).")
+    channel = serializers.ChoiceField(choices=Channel.choices, help_text="1 counter, 2 online, 3 post. Officials: 1 or 3; citizens: 2.")
+    delivery = serializers.ChoiceField(choices=Delivery.choices, default=Delivery.COUNTER)
+    request_summary = serializers.CharField(required=False, default="", allow_blank=True)
+    applicant = ApplicantSerializer()
+    components = ComponentInSerializer(many=True)
+
+
+class ActionSerializer(serializers.Serializer):
+    """Every field is optional here; each action uses the ones it needs and refuses
+    missing ones with a clear message."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    reasons = serializers.CharField(required=False, allow_blank=True, default="", help_text="refuse_reception, refuse, stop")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="supplement requests, apologise")
+    items = serializers.ListField(child=serializers.CharField(), required=False, default=list, help_text="supplement requests")
+    agency = serializers.CharField(required=False, allow_blank=True, default="", help_text="send_interagency")
+    specialist = serializers.CharField(required=False, allow_blank=True, default="", help_text="assign: username")
+    to_unit = serializers.CharField(required=False, allow_blank=True, default="", help_text="transfer: unit code (default: the competent unit)")
+    delivery = serializers.ChoiceField(choices=Delivery.choices, required=False, help_text="return_result")
+    result_number = serializers.CharField(required=False, allow_blank=True, default="", help_text="result_ready")
+    result_file = serializers.FileField(required=False, help_text="result_ready (multipart)")
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    new_due_at = serializers.DateTimeField(required=False, help_text="apologise")
+
+
+class LookupSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    procedure_name = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    history = inline_serializer("LookupStep", {"at": serializers.DateTimeField(), "action": serializers.CharField(), "label": serializers.CharField(), "unit": serializers.CharField()}, many=True)
+
+
+def _error(exc: DossierError):
+    return {"detail": " ".join(exc.messages)}
+
+
+class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Dossier.objects.none()
+        user = self.request.user
+        if getattr(user, "is_official", False):
+            qs = selectors.scope_dossiers(user)
+        else:
+            qs = Dossier.objects.filter(applicant_account=user)
+        p = self.request.query_params
+        if p.get("mine"):
+            qs = qs.filter(selectors.my_work_q(user))
+        for key, field in (("status", "status"), ("procedure", "procedure_code"), ("channel", "channel"), ("field", "field_name")):
+            if p.get(key):
+                qs = qs.filter(**{field: p[key]})
+        if p.get("unit"):
+            qs = qs.filter(current_unit__code=p["unit"])
+        return qs.select_related("receiving_unit", "competent_unit", "current_unit", "assignee").order_by("-green_lane", "due_at", "id")
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ListItemSerializer
+        if self.action == "retrieve":
+            return DossierDetailSerializer
+        return DossierSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only what waits for me (my work)."),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[s.value for s in Status]),
+            OpenApiParameter("procedure", OpenApiTypes.STR),
+            OpenApiParameter("channel", OpenApiTypes.INT, enum=[1, 2, 3]),
+            OpenApiParameter("field", OpenApiTypes.STR),
+            OpenApiParameter("unit", OpenApiTypes.STR, description="Code of the current unit."),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=CreateSerializer, responses={201: DossierSerializer, 400: OpenApiResponse(description="Refused, with the reason")})
+    def create(self, request):
+        s = CreateSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        v = s.validated_data
+        from xaso.catalog.models import Procedure
+
+        procedure = Procedure.objects.filter(code=v["procedure_code"]).first()
+        version = procedure.current_version() if procedure else None
+        if version is None:
+            raise ValidationError({"procedure_code": _("No procedure in force with this code.")})
+        unit = Unit.objects.filter(code=v["receiving_unit"]).first()
+        if unit is None:
+            raise ValidationError({"receiving_unit": _("Unknown unit.")})
+        try:
+            terms = services.terms_from_version(version, unit.local_government or unit)
+            applicant = Applicant(**{k: v["applicant"][k] for k in ("kind", "name", "id_number", "address", "phone", "email", "agent_name", "agent_id_number", "agent_phone", "authorisation_document")})
+            comps = [ComponentIn(name=c["name"], reused=c["reused"], digitised=c["digitised"]) for c in v["components"]]
+            if getattr(request.user, "is_official", False):
+                if v["channel"] == Channel.ONLINE:
+                    raise DossierError(_("Officials receive counter or postal dossiers; online dossiers are submitted by the applicant."))
+                d = services.intake(officer=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, channel=v["channel"], delivery=v["delivery"], request_summary=v["request_summary"])
+            else:
+                if v["channel"] != Channel.ONLINE:
+                    raise DossierError(_("Citizens and businesses submit online (channel 2)."))
+                d = services.submit_online(user=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, delivery=v["delivery"], request_summary=v["request_summary"])
+        except DossierError as exc:
+            return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(DossierSerializer(d, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("code", OpenApiTypes.STR, required=True), OpenApiParameter("key", OpenApiTypes.STR, required=True, description="Last 4 digits of the phone or ID number, or the lookup secret.")],
+        responses={200: LookupSerializer, 404: OpenApiResponse(description="No match"), 429: OpenApiResponse(description="Too many lookups")},
+        auth=[],
+    )
+    @action(detail=False, methods=["get"], permission_classes=[AllowAny], authentication_classes=[], throttle_classes=[ScopedRateThrottle], url_path="lookup")
+    def lookup(self, request):
+        d = selectors.public_lookup(request.query_params.get("code", ""), request.query_params.get("key", ""))
+        if d is None:
+            raise NotFound(_("No dossier matches this code and these digits."))
+        return Response(
+            {
+                "code": d.code,
+                "procedure_name": d.procedure_name,
+                "status": d.status,
+                "status_label": d.get_status_display(),
+                "received_at": d.received_at,
+                "due_at": d.due_at,
+                "history": selectors.public_history(d),
+            }
+        )
+
+    lookup.throttle_scope = "lookup"
+
+    def _transition(self, request, code, act):
+        d = get_object_or_404(Dossier, code=code)
+        ok, why = services.permitted(d, act, request.user)
+        if not ok:
+            if Status(d.status) not in states.transition(act).sources:
+                return Response({"detail": why}, status=status.HTTP_409_CONFLICT)
+            raise PermissionDenied(why)
+        s = ActionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        data = dict(s.validated_data)
+        if data.get("specialist"):
+            data["specialist"] = User.objects.filter(username=data["specialist"]).first()
+        else:
+            data.pop("specialist", None)
+        if data.get("to_unit"):
+            data["to_unit"] = Unit.objects.filter(code=data["to_unit"]).first()
+            if data["to_unit"] is None:
+                raise ValidationError({"to_unit": _("Unknown unit.")})
+        else:
+            data.pop("to_unit", None)
+        try:
+            services.perform(act, d, request.user, data)
+        except DossierError as exc:
+            return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
+        d.refresh_from_db()
+        return Response(DossierSerializer(d, context={"request": request}).data)
+
+
+def _make_action(act: Action):
+    def handler(self, request, code=None):
+        return self._transition(request, code, act)
+
+    handler.__name__ = f"do_{act.value}"
+    handler.__doc__ = f"Transition “{act.value}”: allowed from {', '.join(sorted(states.TABLE[act].sources))}; roles: {', '.join(sorted(states.TABLE[act].roles))}."
+    handler = extend_schema(
+        request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
+        responses={200: DossierSerializer, 400: OpenApiResponse(description="Refused input"), 403: OpenApiResponse(description="Role or unit not allowed"), 409: OpenApiResponse(description="Not possible in the current state")},
+        operation_id=f"dossiers_{act.value}",
+    )(handler)
+    return action(detail=True, methods=["post"], url_path=act.value.replace("_", "-"))(handler)
+
+
+for _act in Action:
+    setattr(DossierViewSet, f"do_{_act.value}", _make_action(_act))

@@ -1,0 +1,143 @@
+"""Forms of the staff pages: counter intake and one small form per action."""
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xaso.core.models import Membership, Role, User
+
+from .models import ApplicantKind, Channel, Delivery
+from .states import Action
+
+
+class LinesField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        value = super().to_python(value) or ""
+        return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+class IntakeForm(forms.Form):
+    applicant_kind = forms.ChoiceField(label=_("Applicant kind"), choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN)
+    applicant_name = forms.CharField(label=_("Full name or organisation name"), max_length=255)
+    applicant_id_number = forms.CharField(label=_("Personal or organisation identification number"), max_length=20, required=False)
+    applicant_address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    applicant_phone = forms.CharField(label=_("Phone"), max_length=15, required=False)
+    applicant_email = forms.EmailField(label=_("E-mail"), required=False)
+    agent_name = forms.CharField(label=_("Authorised person (if any)"), max_length=255, required=False)
+    agent_id_number = forms.CharField(label=_("Authorised person's identification number"), max_length=20, required=False)
+    agent_phone = forms.CharField(label=_("Authorised person's phone"), max_length=15, required=False)
+    authorisation_document = forms.CharField(label=_("Authorisation document"), max_length=255, required=False)
+    request_summary = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    channel = forms.TypedChoiceField(label=_("Channel"), choices=[(Channel.COUNTER, Channel.COUNTER.label), (Channel.POST, Channel.POST.label)], coerce=int, initial=Channel.COUNTER)
+    delivery = forms.ChoiceField(label=_("Result delivered"), choices=Delivery.choices, initial=Delivery.COUNTER)
+    copies = forms.IntegerField(label=_("Number of sets"), min_value=1, max_value=20, initial=1)
+
+    def __init__(self, *args, documents=(), receiving_units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.documents = list(documents)
+        self.fields["receiving_unit"] = forms.ModelChoiceField(label=_("Receiving unit"), queryset=receiving_units, empty_label=None)
+        for i, doc in enumerate(self.documents):
+            self.fields[f"doc_{i}_submitted"] = forms.BooleanField(label=doc["name"], required=False, initial=True)
+            self.fields[f"doc_{i}_reused"] = forms.BooleanField(label=_("Reused from stored data"), required=False)
+            self.fields[f"doc_{i}_file"] = forms.FileField(label=_("Scanned file"), required=False)
+
+    def document_rows(self):
+        return [
+            {"doc": doc, "submitted": self[f"doc_{i}_submitted"], "reused": self[f"doc_{i}_reused"], "file": self[f"doc_{i}_file"]}
+            for i, doc in enumerate(self.documents)
+        ]
+
+    def clean_applicant_phone(self):
+        phone = self.cleaned_data["applicant_phone"].replace(" ", "")
+        if phone and not (phone.isdigit() and len(phone) in (10, 11) and phone.startswith("0")):
+            raise forms.ValidationError(_("Enter a Vietnamese phone number of 10 digits starting with 0."))
+        return phone
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class RequiredNoteForm(forms.Form):
+    note = forms.CharField(label=_("What must be reworked"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonsForm(forms.Form):
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SupplementForm(forms.Form):
+    items = LinesField(label=_("What the applicant must add or correct (one item per line)"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransferForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class AssignForm(forms.Form):
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = Membership.objects.filter(unit_id=dossier.current_unit_id, role__in=[Role.SPECIALIST, Role.UNIT_HEAD], is_active=True).values("user_id") if dossier else []
+        self.fields["specialist"] = forms.ModelChoiceField(label=_("Specialist"), queryset=User.objects.filter(pk__in=ids).order_by("full_name"))
+        self.fields["note"] = forms.CharField(label=_("Note"), required=False)
+
+
+class InteragencyForm(forms.Form):
+    agency = forms.CharField(label=_("Unit or agency"), max_length=255)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class SupplementReceivedForm(forms.Form):
+    name = forms.CharField(label=_("Document received"), max_length=500, required=False)
+    file = forms.FileField(label=_("Scanned file"), required=False)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class ResultForm(forms.Form):
+    result_number = forms.CharField(label=_("Number of the result document"), max_length=100, required=False)
+    result_file = forms.FileField(label=_("Electronic result (signed, digitised)"), required=False)
+    summary = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReturnForm(forms.Form):
+    delivery = forms.ChoiceField(label=_("Returned"), choices=Delivery.choices)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class ApologyForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the delay"), widget=forms.Textarea(attrs={"rows": 2}))
+    new_due_at = forms.DateTimeField(label=_("New appointment"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"), input_formats=["%Y-%m-%dT%H:%M"])
+
+
+ACTION_FORMS = {
+    Action.RECEIVE: NoteForm,
+    Action.RECEPTION_SUPPLEMENT: SupplementForm,
+    Action.RESUBMIT: NoteForm,
+    Action.REFUSE_RECEPTION: ReasonsForm,
+    Action.TRANSFER: TransferForm,
+    Action.ASSIGN: AssignForm,
+    Action.SUBMIT_FOR_APPROVAL: NoteForm,
+    Action.SEND_BACK: RequiredNoteForm,
+    Action.APPROVE: NoteForm,
+    Action.REFUSE: ReasonsForm,
+    Action.SEND_INTERAGENCY: InteragencyForm,
+    Action.INTERAGENCY_BACK: NoteForm,
+    Action.REQUEST_SUPPLEMENT: SupplementForm,
+    Action.SUPPLEMENT_RECEIVED: SupplementReceivedForm,
+    Action.RESULT_READY: ResultForm,
+    Action.RETURN_RESULT: ReturnForm,
+    Action.STOP: ReasonsForm,
+    Action.APOLOGISE: ApologyForm,
+}
+
+
+def form_for(action, dossier, data=None, files=None):
+    cls = ACTION_FORMS[Action(action)]
+    kwargs = {"prefix": str(action)}
+    if cls is AssignForm:
+        kwargs["dossier"] = dossier
+    if cls is ReturnForm and data is None:
+        kwargs["initial"] = {"delivery": dossier.delivery}
+    return cls(data, files, **kwargs)

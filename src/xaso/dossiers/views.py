@@ -1,0 +1,292 @@
+"""Staff pages (worklists, counter intake, the dossier page, documents) and the public
+lookup. Thin: every change goes through ``services``; reads through ``selectors``."""
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from xaso.core import audit
+from xaso.core.models import Unit
+from xaso.core.selectors import unit_ids_in_scope
+
+from . import documents, selectors, services, states
+from .forms import IntakeForm, form_for
+from .models import STATUS_CHOICES, Channel, Dossier, DocumentKind
+from .services import ComponentIn, DossierError
+
+
+def official_required(view):
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not getattr(request.user, "is_official", False):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def _dossier_for(request, code) -> Dossier:
+    d = get_object_or_404(Dossier, code=code)
+    if not selectors.scope_dossiers(request.user).filter(pk=d.pk).exists() and d.assignee_id != request.user.pk:
+        raise PermissionDenied
+    return d
+
+
+@official_required
+def my_work(request):
+    f = {k: request.GET.get(k, "") for k in ("procedure", "field", "status", "channel", "unit")}
+    qs = selectors.worklist(request.user, **f)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    cal = services.get_calendar()
+    rows = selectors.with_clocks(page.object_list, cal)
+    scope = unit_ids_in_scope(request.user)
+    ctx = {
+        "rows": rows,
+        "page": page,
+        "filters": f,
+        "statuses": STATUS_CHOICES,
+        "channels": Channel.choices,
+        "units": Unit.objects.filter(pk__in=scope).order_by("name"),
+        "fields": sorted(set(Dossier.objects.filter(selectors.my_work_q(request.user)).values_list("field_name", flat=True)) - {""}),
+        "day_length_hours": cal.day_length.total_seconds() / 3600,
+    }
+    return render(request, "dossiers/my_work.html", ctx)
+
+
+@official_required
+def desk(request):
+    lists = selectors.desk(request.user)
+    cal = services.get_calendar()
+    ctx = {k: selectors.with_clocks(v, cal) for k, v in lists.items()}
+    ctx["can_intake"] = bool(unit_ids_in_scope(request.user, "reception"))
+    return render(request, "dossiers/desk.html", ctx)
+
+
+def _procedure_choices():
+    from xaso.catalog.models import Procedure
+
+    return Procedure.objects.order_by("-is_frequent", "name").only("code", "name")
+
+
+@official_required
+def intake(request):
+    desk_units = Unit.objects.filter(pk__in=unit_ids_in_scope(request.user, "reception"), identifier__gt="").order_by("name")
+    if not desk_units.exists():
+        raise PermissionDenied
+    code = request.GET.get("procedure") or request.POST.get("procedure")
+    if not code:
+        return render(request, "dossiers/intake_choose.html", {"procedures": _procedure_choices()})
+    from xaso.catalog.models import Procedure
+
+    procedure = get_object_or_404(Procedure, code=code)
+    version = procedure.current_version()
+    if version is None:
+        messages.error(request, _("This procedure has no version in force."))
+        return redirect("dossiers:intake")
+    first_unit = desk_units.first()
+    try:
+        terms = services.terms_from_version(version, first_unit.local_government or first_unit)
+    except DossierError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("dossiers:intake")
+    form = IntakeForm(request.POST or None, request.FILES or None, documents=terms.documents, receiving_units=desk_units)
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        unit = cd["receiving_unit"]
+        if unit.local_government and unit.local_government != (first_unit.local_government or first_unit):
+            terms = services.terms_from_version(version, unit.local_government)
+        comps = [
+            ComponentIn(
+                name=doc["name"],
+                mandatory=doc["mandatory"],
+                submitted=cd[f"doc_{i}_submitted"],
+                reused=cd[f"doc_{i}_reused"],
+                file=cd[f"doc_{i}_file"],
+                digitised=cd[f"doc_{i}_file"] is not None,
+            )
+            for i, doc in enumerate(terms.documents)
+        ]
+        applicant = services.Applicant(
+            kind=cd["applicant_kind"],
+            name=cd["applicant_name"],
+            id_number=cd["applicant_id_number"],
+            address=cd["applicant_address"],
+            phone=cd["applicant_phone"],
+            email=cd["applicant_email"],
+            agent_name=cd["agent_name"],
+            agent_id_number=cd["agent_id_number"],
+            agent_phone=cd["agent_phone"],
+            authorisation_document=cd["authorisation_document"],
+        )
+        try:
+            d = services.intake(
+                officer=request.user,
+                terms=terms,
+                applicant=applicant,
+                components=[c for c in comps if c.submitted],
+                receiving_unit=unit,
+                channel=cd["channel"],
+                delivery=cd["delivery"],
+                request_summary=cd["request_summary"],
+                copies=cd["copies"],
+            )
+        except DossierError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Dossier %(code)s received. Print the receipt and appointment slip.") % {"code": d.code})
+            return redirect("dossiers:detail", code=d.code)
+    return render(request, "dossiers/intake.html", {"form": form, "procedure": procedure, "version": version, "terms": terms})
+
+
+@official_required
+def detail(request, code):
+    d = _dossier_for(request, code)
+    audit.record_read(d, ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"])
+    cal = services.get_calendar()
+    clock = services.clock(d, calendar=cal)
+    allowed = services.allowed_actions(d, request.user)
+    action_forms = [(a, services.action_label(a), form_for(a, d)) for a in allowed]
+    timeline = sorted(
+        [("event", e.at, e) for e in d.events.select_related("actor", "unit")]
+        + [("pause", p.started_at, p) for p in d.pauses.all()],
+        key=lambda t: t[1],
+    )
+    ctx = {
+        "d": d,
+        "clock": clock,
+        "day_hours": cal.day_length.total_seconds() / 3600,
+        "action_forms": action_forms,
+        "timeline": timeline,
+        "components": d.components.all(),
+        "steps": documents.control_rows(d),
+        "docs": d.documents.all(),
+        "apology": getattr(d, "apology", None) if hasattr(d, "apology") else None,
+        "overdue_without_apology": bool(clock and clock.overdue and not hasattr(d, "apology")),
+    }
+    return render(request, "dossiers/detail.html", ctx)
+
+
+@official_required
+@require_POST
+def act(request, code, action):
+    d = _dossier_for(request, code)
+    try:
+        action = states.Action(action)
+    except ValueError:
+        raise Http404
+    form = form_for(action, d, request.POST, request.FILES)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            for e in errs:
+                messages.error(request, f"{form[field].label if field in form.fields else ''}: {e}".strip(": "))
+        return redirect("dossiers:detail", code=d.code)
+    try:
+        services.perform(action, d, request.user, form.cleaned_data)
+    except DossierError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": services.action_label(action)})
+    return redirect("dossiers:detail", code=d.code)
+
+
+def _file_response(data, filename, content_type):
+    resp = HttpResponse(data, content_type=content_type)
+    resp["Content-Disposition"] = f'inline; filename="{filename}"'
+    return resp
+
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@official_required
+def document(request, code, pk, fmt):
+    d = _dossier_for(request, code)
+    doc = get_object_or_404(d.documents, pk=pk)
+    name = f"{d.code}-{doc.kind}-{doc.number}"
+    if fmt == "pdf":
+        return _file_response(documents.render_pdf(doc), f"{name}.pdf", PDF)
+    return _file_response(documents.render_docx(doc), f"{name}.docx", DOCX)
+
+
+@official_required
+def control_sheet(request, code, fmt):
+    d = _dossier_for(request, code)
+    doc = documents.control_sheet(d, request.user)
+    if fmt == "pdf":
+        return _file_response(documents.render_pdf(doc), f"{d.code}-phieu-kiem-soat.pdf", PDF)
+    return _file_response(documents.render_docx(doc), f"{d.code}-phieu-kiem-soat.docx", DOCX)
+
+
+@official_required
+def stored_file(request, code, what, pk=None):
+    d = _dossier_for(request, code)
+    f = d.result_file if what == "ket-qua" else get_object_or_404(d.components, pk=pk).file
+    if not f:
+        raise Http404
+    audit.record_read(d, [what])
+    return FileResponse(f.open("rb"), as_attachment=False, filename=f.name.rsplit("/", 1)[-1])
+
+
+@official_required
+def tracking_book(request):
+    units = Unit.objects.filter(pk__in=unit_ids_in_scope(request.user)).order_by("name")
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else today.replace(day=1)
+        end = date.fromisoformat(request.GET.get("to", "")) if request.GET.get("to") else today
+    except ValueError:
+        messages.error(request, _("Enter dates as YYYY-MM-DD."))
+        start, end = today.replace(day=1), today
+    unit_id = request.GET.get("unit")
+    if unit_id and request.GET.get("download"):
+        unit = get_object_or_404(units, pk=unit_id)
+        if end < start or (end - start) > timedelta(days=366):
+            messages.error(request, _("The period must be at most one year, and end after it starts."))
+        else:
+            data = documents.tracking_book(unit, start, end)
+            return _file_response(
+                data, f"so-theo-doi-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+    return render(request, "dossiers/book.html", {"units": units, "start": start, "end": end})
+
+
+# ------------------------------------------------------------------ public
+
+
+def lookup(request):
+    """Public lookup by code and the last 4 digits of the phone or ID, or the lookup secret
+    (QR code). Rate-limited per IP."""
+    code = request.GET.get("ma", "").strip()
+    key = request.GET.get("k", "").strip()
+    ctx = {"code": code, "key": key, "searched": bool(code)}
+    status = 200
+    if code:
+        if is_ratelimited(request, group="dossier-lookup", key="ip", rate=_lookup_rate(), method=["GET"], increment=True):
+            ctx["error"] = _("Too many lookups from your connection. Please wait a minute and try again.")
+            status = 429
+        else:
+            d = selectors.public_lookup(code, key)
+            if d is None:
+                ctx["error"] = _("No dossier matches this code and these digits. Check the code on your receipt and the last 4 digits of the phone number or identification number you gave.")
+            else:
+                ctx["d"] = d
+                ctx["history"] = selectors.public_history(d)
+    return render(request, "dossiers/lookup.html", ctx, status=status)
+
+
+def _lookup_rate():
+    from django.conf import settings
+
+    return getattr(settings, "XASO_LOOKUP_RATE", "30/m")
