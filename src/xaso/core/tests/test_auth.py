@@ -274,3 +274,21 @@ def test_security_page_hides_disable_for_mandatory_roles(client, leader):
     html = client.get(reverse("two_factor:profile")).content.decode()
     assert reverse("two_factor:disable") not in html
     assert reverse("two_factor:backup_tokens") in html
+
+
+def test_backup_tokens_page_generates_ten_codes_that_log_in(client, leader):
+    device = TOTPDevice.objects.create(user=leader, name="default", confirmed=True)
+    password_step(client, "leader")
+    token_step(client, code_of(device))
+    url = reverse("two_factor:backup_tokens")
+    assert client.get(url).status_code == 200
+    client.post(url)
+    tokens = list(StaticDevice.objects.get(user=leader, name="backup").token_set.values_list("token", flat=True))
+    assert len(tokens) == 10 and len(set(tokens)) == 10
+    html = client.get(url).content.decode()
+    assert all(t in html for t in tokens)
+    client.post("/dang-xuat/")
+    password_step(client, "leader")
+    client.post(LOGIN, {"wizard_goto_step": "backup"})
+    assert client.post(LOGIN, {"login_view-current_step": "backup", "backup-otp_token": tokens[3]}).status_code == 302
+    assert client.get(WORKSPACE).status_code == 200
