@@ -11,6 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xaso.core import audit
+from xaso.core.models import AuditRecord
+
 from . import services
 from .models import DepartmentType, Fee, Field, Procedure, ProcedureVersion, ProcessStep, RequiredDocument
 
@@ -58,6 +61,14 @@ class ProcedureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # only the frequently-used flag is editable here; content changes are versions
+            services.set_frequent(Procedure.objects.get(pk=obj.pk), obj.is_frequent)
+        else:
+            super().save_model(request, obj, form, change)
+            audit.record(AuditRecord.Action.CREATE, obj, changes={"code": [None, obj.code]})
 
 
 class _ChildInline(admin.TabularInline):

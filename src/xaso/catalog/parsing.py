@@ -240,17 +240,17 @@ def _document(name: str, requirement: str, submission: str) -> dict:
 
 def documents_cell_of(documents: list[dict]) -> str:
     """The ``required_documents`` text of a document list (for the export)."""
-    parts, presenting = [], False
+    parts = []
     for doc in documents:
         if doc["requirement"] == "note":
             parts.append(f"({doc['name']})")
-            presenting = False
         elif doc["submission"] == "present":
-            parts.append(doc["name"] if presenting else f"Xuất trình: {doc['name']}")
-            presenting = True
+            # every present-only item gets the prefix: a continuation would need a
+            # lower-case start, and stored names start in upper case
+            by_case = doc["requirement"] == "conditional" and not _CONDITIONAL.search(normalise(doc["name"]))
+            parts.append(f"{'Xuất trình theo trường hợp' if by_case else 'Xuất trình'}: {doc['name']}")
         else:
             parts.append(doc["name"])
-            presenting = False
     return "; ".join(parts)
 
 

@@ -69,3 +69,34 @@ def test_row_errors_name_the_column():
 def test_local_code_is_stable():
     assert local_code_for("Giải quyết tố cáo tại cấp xã") == local_code_for("giai quyet  TO CAO tai cap xa")
     assert local_code_for("A").startswith("XS-")
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from xaso.catalog.parsing import documents_cell_of, fee_cell_of  # noqa: E402
+
+UNITS = st.sampled_from(["trang", "bản sao", "giao dịch", "trường hợp", "lần", "di chúc", "văn bản"])
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.one_of(st.none(), UNITS))
+def test_fee_cell_round_trip(amount, unit):
+    cell = str(amount) if unit is None else f"{amount}/{unit}"
+    fees = parse_fees(cell, "")
+    assert fee_cell_of(fees) == cell
+
+
+WORDS = st.text(alphabet="abcdeghiklmnopqrstuvxyàáảãạăâđêôơưĐ ", min_size=1, max_size=20).map(str.strip).filter(bool)
+
+
+@given(st.lists(st.tuples(WORDS, st.booleans(), st.booleans()), min_size=1, max_size=8))
+def test_documents_cell_round_trip(items):
+    cell = "; ".join(
+        ("Xuất trình: " if present else "") + ("G" + name) + (" (nếu có)" if conditional else "")
+        for name, present, conditional in items
+    )
+    if items[0][1]:
+        cell = "Xuất trình theo trường hợp: giấy tờ; " + cell
+    documents = parse_documents(cell)
+    assert len(documents) == len(items) + (1 if items[0][1] else 0)
+    assert parse_documents(documents_cell_of(documents)) == documents
