@@ -8,7 +8,6 @@ from xaso.core import identifiers as ids
 from xaso.core.identifiers import IdentifierError
 
 TODAY = dt.date(2026, 11, 28)
-digits = st.text(alphabet="0123456789", min_size=0, max_size=15)
 
 
 # --- personal identification number ---------------------------------------------------------
