@@ -220,3 +220,35 @@ def test_template_filters_mask():
         Context({"n": "038085001789", "p": "0912345678", "t": "038085001789", "e": "0100109106"})
     )
     assert out == "038******789 091****678 038******789 0100109106"
+
+
+# --- Django validators ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "validator, value, code, shown",
+    [
+        ("validate_national_id", "003085001234", "national_id_province", "003"),
+        ("validate_national_id", "12345", "national_id_digits", "12"),
+        ("validate_phone", "0212345678", "phone_prefix", "021"),
+        ("validate_tax_code", "0100109107", "tax_checksum", ""),
+    ],
+)
+def test_django_validators_name_the_problem(validator, value, code, shown):
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from xaso.core import validators
+
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        getattr(validators, validator)(value)
+    assert exc.value.code == code
+    assert shown in exc.value.messages[0]
+
+
+def test_django_validators_accept_valid_values():
+    from xaso.core import validators
+
+    validators.validate_national_id("038085001234")
+    validators.validate_phone("+84 912 345 678")
+    validators.validate_tax_code("0100109106-001")
