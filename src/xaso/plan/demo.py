@@ -17,6 +17,8 @@ REPORTS = [
     (43, "Phòng Kinh tế", "2026-Q1", "done", 100, "Đã tham mưu UBND xã bố trí 120 triệu đồng cho nhiệm vụ cải cách hành chính năm 2026 trong dự toán ngân sách xã.", "", workflow.ACCEPTED),
     (34, "Phòng Văn hóa - Xã hội", "2026-Q1", "in_progress", 40, "Đã xây dựng dự thảo bộ tiêu chí KPI cho cán bộ, công chức; lấy ý kiến các phòng, đơn vị.", "Chưa có hướng dẫn thống nhất của tỉnh về khung KPI cấp xã.", workflow.ACCEPTED),
     (56, "Trung tâm Phục vụ hành chính công", "2026-Q1", "in_progress", 60, "Đã kết nối Hệ thống thông tin giải quyết TTHC của xã với Cổng Dịch vụ công quốc gia; 85 thủ tục được cung cấp trực tuyến toàn trình.", "Đường truyền tại bộ phận một cửa còn chập chờn.", workflow.SUBMITTED),
+    (35, "Phòng Văn hóa - Xã hội", "2026-Q1", "in_progress", 25, "Đã ban hành Kế hoạch đào tạo, bồi dưỡng cán bộ, công chức năm 2026; cử 6 công chức dự lớp kỹ năng số.", "", workflow.ACCEPTED),
+    (29, "Phòng Văn hóa - Xã hội", "2026-Q2", "in_progress", 50, "Đã phát 300 phiếu khảo sát sự hài lòng; thu về 276 phiếu, đang tổng hợp.", "Một số thôn vùng cao tỷ lệ thu phiếu thấp.", workflow.SUBMITTED),
     (45, "Phòng Kinh tế", "2026-Q2", "in_progress", 30, "Đã rà soát định mức chi thường xuyên năm 2025, đề xuất điều chỉnh 4 nội dung chi.", "", workflow.DRAFT),
 ]
 
@@ -37,7 +39,7 @@ def demo_commune():
     return Unit.objects.filter(kind__in=Unit.LOCAL_GOVERNMENTS, name__icontains="Ngọc Liên").order_by("pk").first()
 
 
-def _member(unit, roles=("unit_head", "specialist")):
+def _member(unit, roles=("unit_head", "specialist", "reception", "standing_office")):
     m = Membership.objects.filter(unit=unit, role__in=roles, is_active=True).select_related("user").order_by("pk").first()
     return m.user if m else None
 

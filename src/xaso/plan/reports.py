@@ -76,6 +76,7 @@ def context(period, progress=None) -> dict:
     tick = progress or (lambda n=1: None)
     commune = plan.commune
     place = commune.short_name or commune.name.replace("Xã ", "").replace("Phường ", "")
+    in_text = commune.name[:1].lower() + commune.name[1:]  # "xã Ngọc Liên"
     total, areas = selectors.rollup(plan, period)
     tick(20)
     reports = {}
@@ -135,7 +136,7 @@ def context(period, progress=None) -> dict:
         "place_date": vn_date(place, today),
         "subject": f"Kết quả thực hiện công tác cải cách hành chính {period_phrase(period)}",
         "intro": (
-            f"Thực hiện {plan.title} ({plan.decision}), Ủy ban nhân dân {commune.name.lower()} báo cáo kết quả thực hiện "
+            f"Thực hiện {plan.title} ({plan.decision}), Ủy ban nhân dân {in_text} báo cáo kết quả thực hiện "
             f"công tác cải cách hành chính {period_phrase(period)} (từ ngày {period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y}) như sau:"
         ),
         "overall": f"Tiến độ chung của Kế hoạch (bình quân có trọng số các lĩnh vực): {_fmt(total)}.",
@@ -144,7 +145,7 @@ def context(period, progress=None) -> dict:
         "targets": targets,
         "difficulties": difficulties or ["Không có khó khăn, vướng mắc được các đơn vị báo cáo."],
         "next_steps": "Tiếp tục triển khai các nhiệm vụ cải cách hành chính theo Kế hoạch; tập trung hoàn thành các nhiệm vụ chậm tiến độ và các chỉ tiêu chưa đạt.",
-        "closing": f"Trên đây là báo cáo kết quả thực hiện công tác cải cách hành chính {period_phrase(period)} của Ủy ban nhân dân {commune.name.lower()}./.",
+        "closing": f"Trên đây là báo cáo kết quả thực hiện công tác cải cách hành chính {period_phrase(period)} của Ủy ban nhân dân {in_text}./.",
         "recipients": list(getattr(settings, "XASO_PLAN_REPORT_RECIPIENTS", DEFAULT_RECIPIENTS)),
         "signer_capacity": "TM. ỦY BAN NHÂN DÂN",
         "signer_title": "CHỦ TỊCH",
