@@ -257,3 +257,22 @@ def test_rolled_back_action_sends_nothing(world, make_intake):
     with pytest.raises(DossierError):
         services.reception_supplement(d, world.reception, items=["x"], reason="y")  # wrong state
     assert Message.objects.count() == n
+
+
+def test_daily_alerts(world, make_intake):
+    from xaso.dossiers.alerts import daily_alerts
+
+    world.specialist.email = "cv@example.vn"
+    world.specialist.save()
+    world.head.email = "tp@example.vn"
+    world.head.save()
+    d = _to_progress(world, make_intake)  # due Thu 05/03 09:00
+    r = daily_alerts(now=at(2026, 3, 6, 7, 0))
+    assert r["officials_alerted"] >= 2
+    m = Message.objects.get(event="dossier.daily_alert", recipient="cv@example.vn")
+    assert d.code in m.body
+    head_msg = Message.objects.get(event="dossier.daily_alert", recipient="tp@example.vn")
+    assert d.code in head_msg.body
+    n = Message.objects.count()
+    daily_alerts(now=at(2026, 3, 6, 9, 0))
+    assert Message.objects.count() == n  # once a day
