@@ -56,6 +56,17 @@ class ConsoleSMSBackend:
         return f"console-{message.pk}"
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirected POST would be replayed as a GET without its body: refuse redirects so
+    they surface as errors (a misconfigured gateway URL)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
 class HTTPSMSBackend:
     """Posts ``{"to", "text", "sender", "client_ref"}`` as JSON to
     ``XASO_SMS_GATEWAY_URL`` with ``Authorization: Bearer XASO_SMS_GATEWAY_TOKEN`` and
@@ -89,7 +100,7 @@ class HTTPSMSBackend:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _opener.open(request, timeout=self.timeout) as response:
                 status, body, headers = response.status, response.read(65536), response.headers
         except urllib.error.HTTPError as exc:
             status, body, headers = exc.code, exc.read(65536), exc.headers

@@ -116,3 +116,34 @@ def test_sandbox_is_loopback_only():
         SandboxGateway("0.0.0.0", 0)
     with pytest.raises(CommandError):
         call_command("notifications", "sandbox-gateway", "--host", "0.0.0.0", "--port", "0", stdout=io.StringIO())
+
+
+def test_redirect_is_not_followed():
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self):  # pragma: no cover - must not be reached
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b'{"id": "wrong"}')
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        backend = HTTPSMSBackend(url=f"http://127.0.0.1:{server.server_address[1]}/v1/messages", token="t", sender="X")
+        with pytest.raises(PermanentError, match="302"):
+            backend.send(services.enqueue_sms("0912345678", "x"))
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -203,3 +203,16 @@ def test_send_command(recording):
     out = io.StringIO()
     call_command("notifications", "send", "--batch", "10", stdout=out)
     assert "claimed 1, sent 1" in out.getvalue()
+
+
+def test_status_command(recording):
+    services.enqueue_sms("0912345678", "a")
+    Message.objects.filter().update(next_attempt_at=later(-3600))
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("notifications", "status", "--max-wait", "600", stdout=out, stderr=err)
+    assert exc.value.code == 2 and "pending 1" in out.getvalue() and "is a worker running" in err.getvalue()
+    services.send_due()
+    out = io.StringIO()
+    call_command("notifications", "status", stdout=out)
+    assert "sent 1" in out.getvalue() and "no message is waiting" in out.getvalue()

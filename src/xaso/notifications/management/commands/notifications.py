@@ -1,23 +1,26 @@
 """``xaso notifications send [--loop] [--batch N]`` delivers due messages;
 ``xaso notifications sandbox-gateway --port P`` runs a local SMS gateway for development."""
 import signal
+import sys
 import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xaso.notifications import sandbox, services
+from xaso.notifications import sandbox, selectors, services
 
 
 class Command(BaseCommand):
     help = "Notification outbox: send due messages, or run a local sandbox SMS gateway."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{send,sandbox-gateway}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{send,status,sandbox-gateway}")
         send = sub.add_parser("send", help="Send due messages (once, or continuously with --loop).")
         send.add_argument("--batch", type=int, default=50, help="Messages claimed per round (default 50).")
         send.add_argument("--loop", action="store_true", help="Keep running, polling for due messages.")
         send.add_argument("--interval", type=float, default=5.0, help="Seconds between polls with --loop (default 5).")
+        status = sub.add_parser("status", help="Show the outbox: messages per status, oldest due message (exit 2 if it waits too long).")
+        status.add_argument("--max-wait", type=int, default=900, help="Seconds a due message may wait before the check fails (default 900).")
         gw = sub.add_parser("sandbox-gateway", help="Run a local SMS gateway that accepts and logs messages (loopback only).")
         gw.add_argument("--host", default="127.0.0.1", help="Loopback address to listen on (default 127.0.0.1).")
         gw.add_argument("--port", type=int, default=8025, help="Port (default 8025).")
@@ -27,6 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args, subcommand=None, **options):
         if subcommand == "send":
             return self.send(options["batch"], options["loop"], options["interval"])
+        if subcommand == "status":
+            return self.status(options["max_wait"])
         if subcommand == "sandbox-gateway":
             return self.gateway(options["host"], options["port"], options["token"], options["mode"])
         raise CommandError(f"unknown subcommand {subcommand!r}")
@@ -55,6 +60,19 @@ class Command(BaseCommand):
                     time.sleep(min(0.2, interval))
             if stopping:
                 return
+
+    def status(self, max_wait):
+        health = selectors.queue_health()
+        self.stdout.write(", ".join(f"{status} {n}" for status, n in health.by_status.items()))
+        self.stdout.write(f"dead in the last 24 h: {health.dead_last_day}")
+        age = health.oldest_due_age_seconds
+        if health.oldest_due_at is None:
+            self.stdout.write("no message is waiting")
+            return
+        self.stdout.write(f"oldest due message waits for {age:.0f} s")
+        if age > max_wait:
+            self.stderr.write(f"the oldest due message has waited more than {max_wait} s: is a worker running?")
+            sys.exit(2)
 
     def gateway(self, host, port, token, mode):
         try:
