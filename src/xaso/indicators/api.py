@@ -1,6 +1,7 @@
 """API: the plan's targets with the threshold for the year, the value and whether it is met."""
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
 from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import NotFound
 
@@ -37,11 +38,11 @@ class TargetList(generics.ListAPIView):
     def _period(self):
         plan = plan_selectors.plans_for(self.request.user).first()
         if plan is None:
-            raise NotFound("Chưa có kế hoạch.")
+            raise NotFound(_("No reform plan has been imported for your commune yet."))
         code = self.request.query_params.get("period") or self.request.query_params.get("year")
         period = plan_selectors.period_by_code(plan, code) if code else plan_selectors.current_period(plan, kind="year")
         if period is None:
-            raise NotFound("Không có kỳ báo cáo này.")
+            raise NotFound(_("No such reporting period."))
         return plan, period
 
     def get_serializer_context(self):

@@ -23,6 +23,10 @@ class TargetStatus:
     measurement: registry.Measurement | None = None
 
     @property
+    def threshold_origin_label(self):
+        return Threshold.Origin(self.threshold_origin).label if self.threshold_origin else ""
+
+    @property
     def no_data(self):
         return self.value is None
 

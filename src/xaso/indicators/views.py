@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from xaso.core.models import Membership, User
@@ -74,6 +75,15 @@ def set_threshold(request, pk):
     return redirect("indicators:targets")
 
 
+COMPONENT_LABELS = {
+    "volume": _lazy("Dossiers handled (volume)"),
+    "on_time": _lazy("Dossiers on time"),
+    "rating": _lazy("Citizens' ratings"),
+    "tasks_on_time": _lazy("Plan reports on time"),
+    "tasks_accepted": _lazy("Plan reports accepted"),
+}
+
+
 def _weights(commune) -> kpi.Weights:
     row = KpiWeights.objects.filter(commune=commune).first()
     if row is None:
@@ -84,9 +94,11 @@ def _weights(commune) -> kpi.Weights:
 def kpi_of(user, period, weights):
     dossiers = kpi_sources.dossier_stats(user, period.start, period.end)
     tasks = kpi_sources.task_stats(user, period)
+    result = kpi.compute(dossiers, tasks, weights)
     return {
         "official": user,
-        "result": kpi.compute(dossiers, tasks, weights),
+        "result": result,
+        "parts": [(COMPONENT_LABELS[name], result.components[name]) for name in kpi.COMPONENTS],
         "dossiers": dossiers,
         "tasks": tasks,
         "reports": kpi_sources.task_reports(user, period),

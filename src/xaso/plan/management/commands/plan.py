@@ -9,7 +9,7 @@ import csv
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from xaso.core.models import Unit
@@ -23,11 +23,11 @@ def find_commune(code):
     if code:
         unit = communes.filter(code=code).first()
         if unit is None:
-            raise CommandError(f"Không có xã/phường mã “{code}”.")
+            raise CommandError(_("There is no commune or ward with code “%(code)s”.") % {"code": code})
         return unit
     if communes.count() == 1:
         return communes.get()
-    raise CommandError("Có nhiều (hoặc không có) xã/phường: chỉ rõ --commune MÃ.")
+    raise CommandError(_("There are several communes (or none): give --commune CODE."))
 
 
 class Command(BaseCommand):
@@ -54,32 +54,43 @@ class Command(BaseCommand):
     def do_import(self, options):
         path = Path(options["path"])
         if not path.is_file():
-            raise CommandError(f"Không tìm thấy tệp {path}.")
+            raise CommandError(_("File %(path)s not found.") % {"path": path})
         commune = find_commune(options["commune"])
         data = path.read_bytes()
         try:
             parsed = parsing.parse_file(path.name, data)
         except parsing.PlanFormatError as exc:
             raise CommandError(services.format_error_message(exc)) from exc
-        with tqdm(total=len(parsed.tasks), desc="Nhiệm vụ", unit="nv", file=self.stderr._out) as bar:
+        with tqdm(total=len(parsed.tasks), desc=_("Tasks"), unit="", file=self.stderr._out) as bar:
             try:
                 summary = services.import_plan(parsed, commune, source_name=path.name, progress=bar.update)
             except services.PlanError as exc:
                 raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"{summary.plan} ({commune}): {summary.areas} lĩnh vực, {summary.tasks} nhiệm vụ, "
-            f"{summary.milestones} mốc thời gian, {summary.flags} mốc cần người đặt ngày, "
-            f"{summary.periods} kỳ báo cáo; {summary.changes} thay đổi."
+            _(
+                "%(plan)s (%(commune)s): %(areas)s areas, %(tasks)s tasks, %(milestones)s milestones, "
+                "%(flags)s milestones whose date a person must set, %(periods)s reporting periods; %(changes)s changes."
+            )
+            % {
+                "plan": summary.plan,
+                "commune": commune,
+                "areas": summary.areas,
+                "tasks": summary.tasks,
+                "milestones": summary.milestones,
+                "flags": summary.flags,
+                "periods": summary.periods,
+                "changes": summary.changes,
+            }
         )
         if summary.unmapped:
-            self.stdout.write(self.style.WARNING("Tên đơn vị không khớp với đơn vị nào (giữ nguyên văn bản):"))
+            self.stdout.write(self.style.WARNING(_("Unit names that match no unit (the text is kept):")))
             for name, numbers in sorted(summary.unmapped.items()):
-                self.stdout.write(f"  - {name}: nhiệm vụ {', '.join(map(str, numbers))}")
+                self.stdout.write(_("  - %(name)s: tasks %(numbers)s") % {"name": name, "numbers": ", ".join(map(str, numbers))})
 
     def do_export(self, options):
         plan = Plan.objects.filter(pk=options["plan_id"]).first()
         if plan is None:
-            raise CommandError("Không có kế hoạch này.")
+            raise CommandError(_("No such plan."))
         rows = services.export_rows(plan)
         path = Path(options["path"])
         if path.suffix.lower() == ".xlsx":
@@ -95,21 +106,21 @@ class Command(BaseCommand):
             with path.open("w", newline="", encoding="utf-8-sig") as handle:
                 csv.writer(handle).writerows(rows)
         else:
-            raise CommandError("Chỉ xuất ra .csv hoặc .xlsx.")
-        self.stdout.write(f"Đã xuất {plan.tasks.count()} nhiệm vụ ra {path}.")
+            raise CommandError(_("Export to .csv or .xlsx only."))
+        self.stdout.write(_("Exported %(n)s tasks to %(path)s.") % {"n": plan.tasks.count(), "path": path})
 
     def do_report(self, options):
         from ... import reports, selectors
 
         plan = Plan.objects.filter(pk=options["plan"]).first() if options["plan"] else Plan.objects.first()
         if plan is None:
-            raise CommandError("Chưa có kế hoạch.")
+            raise CommandError(_("No plan has been imported yet."))
         period = selectors.period_by_code(plan, options["period"])
         if period is None:
-            raise CommandError(f"Không có kỳ báo cáo “{options['period']}” (ví dụ: 2026-Q1, 2026-H1, 2026).")
+            raise CommandError(_("No reporting period “%(code)s” (e.g. 2026-Q1, 2026-H1, 2026).") % {"code": options["period"]})
         out = Path(options["out"])
         out.mkdir(parents=True, exist_ok=True)
-        with tqdm(total=100, desc="Báo cáo", unit="%", file=self.stderr._out) as bar:
+        with tqdm(total=100, desc=_("Report"), unit="%", file=self.stderr._out) as bar:
             docx = reports.build_docx(period, progress=bar.update)
             annex = reports.build_annex(period)
         docx_path = out / f"bao-cao-cchc-{period.code}.docx"
@@ -125,4 +136,4 @@ class Command(BaseCommand):
 
         today = date.fromisoformat(options["date"]) if options["date"] else None
         counts = reminders.run_daily(today)
-        self.stdout.write(f"Nhắc nộp báo cáo: {counts['before']} trước hạn, {counts['after']} quá hạn; gửi danh sách quá hạn: {counts['digest']}.")
+        self.stdout.write(_("Reminders queued: %(before)s before the deadline, %(after)s overdue; overdue lists sent: %(digest)s.") % counts)
