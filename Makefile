@@ -62,7 +62,7 @@ test-fast: python-deps ## pytest only, without the browser tests
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 schema: python-deps ## regenerate the committed OpenAPI schema
-	$(BIN)/xaso spectacular --api-version 1 --file docs/openapi.yaml --validate
+	$(BIN)/python scripts/check_schema.py --write
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -6,6 +6,14 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings as hypothesis_settings  # noqa: E402
+
+# Property tests run in CI on a busy machine, several pytest-xdist processes at once: timing
+# health checks would fail tests for the machine's load, not for the code. The number of
+# examples stays hypothesis' default. HYPOTHESIS_PROFILE=dev restores the timing checks.
+hypothesis_settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile("dev")
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -23,6 +31,17 @@ CHROMIUM_ARGS = [
 def browser_type_launch_args(browser_type_launch_args):
     # Debian's chromium; Playwright's own browser download is not used.
     return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    # Tests must not depend on a previous `collectstatic`: static URLs without the manifest's
+    # hashes, served from the apps' and node_modules' folders (the live server's static
+    # handler uses the finders). `xaso serve` is tested with the production storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture(autouse=True)

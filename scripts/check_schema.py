@@ -6,7 +6,12 @@ file and compares it with the committed one. On a difference it prints which ope
 components changed plus the start of the diff, and fails: run ``make schema`` and commit
 docs/openapi.yaml.
 
-Usage: python scripts/check_schema.py
+The schema is generated for PostgreSQL, the production database: limits of integer fields
+come from the database backend (SQLite allows 64-bit values everywhere). Only the backend's
+rules are used; no connection is made.
+
+Usage: python scripts/check_schema.py           # check
+       python scripts/check_schema.py --write   # regenerate docs/openapi.yaml (`make schema`)
 """
 import difflib
 import os
@@ -20,6 +25,8 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = REPO / "docs" / "openapi.yaml"
 MAX_DIFF_LINES = 80
+# Never connected to (port 1): it only selects PostgreSQL's field limits.
+SCHEMA_DATABASE_URL = "postgres://openapi@127.0.0.1:1/openapi"
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 
@@ -29,7 +36,7 @@ def xaso():
 
 
 def generate(target):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "xaso.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "xaso.settings", "DATABASE_URL": SCHEMA_DATABASE_URL}
     result = subprocess.run(
         [xaso(), "spectacular", "--api-version", "1", "--validate", "--file", str(target)],
         cwd=REPO,
@@ -72,7 +79,14 @@ def summarise(old, new):
     return lines
 
 
-def main():
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--write"]:
+        generate(COMMITTED)
+        print(f"wrote {COMMITTED.relative_to(REPO)}")
+        return 0
+    if argv:
+        sys.exit(__doc__)
     if not COMMITTED.exists():
         print(f"FAIL: {COMMITTED.relative_to(REPO)} is missing. Run `make schema` and commit it.")
         return 1
