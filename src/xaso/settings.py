@@ -72,7 +72,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,6 +138,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Internationalisation: Vietnamese first; English kept for the code's source strings.
 LANGUAGE_CODE = "vi"
+# No LocaleMiddleware: the product speaks Vietnamese to everyone, whatever language the
+# phone or browser asks for (English strings in the code are only the gettext sources).
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 # Each app keeps its own catalogue in <app>/locale/vi/LC_MESSAGES/django.po.
 LOCALE_PATHS: list = []
