@@ -374,9 +374,12 @@ def _close_open_steps(dossier, now):
     Step.objects.filter(dossier=dossier, finished_at__isnull=True).update(finished_at=now)
 
 
-def _open_step(dossier, *, name, unit=None, assignee=None, given_by=None, now, share=0, external="", interagency=False):
-    _close_open_steps(dossier, now)
-    seq = (Step.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
+def _open_step(dossier, *, name, unit=None, assignee=None, given_by=None, now, share=0, external="", interagency=False, first=False):
+    if first:
+        seq = 1
+    else:
+        _close_open_steps(dossier, now)
+        seq = (Step.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     return Step.objects.create(
         dossier=dossier,
         seq=seq,
@@ -471,7 +474,7 @@ def _check_applicant(applicant: Applicant):
         raise DossierError(_("The applicant's phone number “%(phone)s” is not valid.") % {"phone": applicant.phone})
 
 
-def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, now, status, delivery, request_summary, copies):
+def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, now, status, delivery, request_summary, copies, received_by=None):
     competent_unit = competent_unit or terms.competent_unit or receiving_unit
     d = Dossier(
         code=new_code(receiving_unit, now),
@@ -514,7 +517,17 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
     )
     if terms.version is not None:
         d.procedure_version = terms.version
-    d.full_clean(exclude=["code", "lookup_secret"], validate_unique=False)
+    if received_by is not None:
+        # Counter intake: received at once; the clock facts are known before the insert.
+        d.received_at = now
+        d.received_by = received_by
+        c = deadlines.compute(get_calendar(), facts_of(d, pauses=[], apology=False), now=now)
+        d.legal_due_at, d.due_at = c.legal_due, c.effective_due
+    # Field checks (lengths, choices); the foreign keys are objects already loaded.
+    d.full_clean(
+        exclude=["code", "lookup_secret", "receiving_unit", "competent_unit", "current_unit", "applicant_account", "procedure_version", "received_by", "assignee"],
+        validate_unique=False,
+    )
     d.save()
     return d
 
@@ -552,13 +565,14 @@ def _receipt(dossier, user, now):
     )
 
 
-def _mark_received(dossier, user, now):
-    dossier.received_at = now
-    dossier.received_by = user if getattr(user, "pk", None) else None
-    refresh_due(dossier, now)
-    dossier.save()
+def _mark_received(dossier, user, now, fresh=False):
+    if not fresh:
+        dossier.received_at = now
+        dossier.received_by = user if getattr(user, "pk", None) else None
+        refresh_due(dossier, now)
+        dossier.save()
     share = _plan_share(dossier, lambda s: s.get("role") == "reception")
-    _open_step(dossier, name=_("Reception"), unit=dossier.receiving_unit, assignee=user, given_by=None, now=now, share=share)
+    _open_step(dossier, name=_("Reception"), unit=dossier.receiving_unit, assignee=user, given_by=None, now=now, share=share, first=fresh)
     _receipt(dossier, user, now)
 
 
@@ -607,9 +621,10 @@ def intake(
         delivery=delivery,
         request_summary=request_summary,
         copies=copies,
+        received_by=officer,
     )
     _save_components(d, components)
-    _mark_received(d, officer, now)
+    _mark_received(d, officer, now, fresh=True)
     ev = _event(d, "intake", user=officer, now=now, from_status="", unit=receiving_unit)
     _notify_received(d, ev)
     return d
