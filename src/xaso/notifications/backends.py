@@ -78,7 +78,8 @@ class HTTPSMSBackend:
         self.sender = sender if sender is not None else settings.XASO_SMS_SENDER
         self.timeout = float(timeout if timeout is not None else getattr(settings, "XASO_SMS_GATEWAY_TIMEOUT", 10))
         if not self.url:
-            raise PermanentError("XASO_SMS_GATEWAY_URL is not set")
+            # A configuration gap: keep the messages waiting until the operator fixes it.
+            raise TransientError("XASO_SMS_GATEWAY_URL is not set")
 
     def send(self, message) -> str:
         try:

@@ -147,3 +147,12 @@ def test_redirect_is_not_followed():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_missing_gateway_url_keeps_messages_waiting(settings):
+    settings.XASO_SMS_BACKEND = "xaso.notifications.backends.HTTPSMSBackend"
+    settings.XASO_SMS_GATEWAY_URL = ""
+    message = services.enqueue_sms("0912345678", "x")
+    services.send_due()
+    message.refresh_from_db()
+    assert message.status == S.FAILED and "XASO_SMS_GATEWAY_URL" in message.last_error
