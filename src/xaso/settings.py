@@ -191,6 +191,7 @@ XASO_SMS_GATEWAY_TOKEN = env.str("XASO_SMS_GATEWAY_TOKEN", default="")
 XASO_SMS_SENDER = env.str("XASO_SMS_SENDER", default="XASO")
 XASO_SMS_GATEWAY_TIMEOUT = env.float("XASO_SMS_GATEWAY_TIMEOUT", default=10.0)
 XASO_SMS_CLIENT_REF_PREFIX = env.str("XASO_SMS_CLIENT_REF_PREFIX", default="xaso-")
+XASO_SMS_UNACCENTED = env.bool("XASO_SMS_UNACCENTED", default=False)
 # Outbox delivery policy (docs/notifications.md): retry delays in seconds, then give up.
 XASO_NOTIFY_BACKOFF = env.list("XASO_NOTIFY_BACKOFF", cast=int, default=[60, 300, 1800, 7200, 21600, 43200])
 XASO_NOTIFY_MAX_ATTEMPTS = env.int("XASO_NOTIFY_MAX_ATTEMPTS", default=8)

@@ -77,6 +77,7 @@ class HTTPSMSBackend:
         self.token = token if token is not None else settings.XASO_SMS_GATEWAY_TOKEN
         self.sender = sender if sender is not None else settings.XASO_SMS_SENDER
         self.timeout = float(timeout if timeout is not None else getattr(settings, "XASO_SMS_GATEWAY_TIMEOUT", 10))
+        self.unaccented = bool(getattr(settings, "XASO_SMS_UNACCENTED", False))
         if not self.url:
             # A configuration gap: keep the messages waiting until the operator fixes it.
             raise TransientError("XASO_SMS_GATEWAY_URL is not set")
@@ -87,7 +88,8 @@ class HTTPSMSBackend:
         except policy.InvalidPhoneNumber:
             raise PermanentError(f"invalid phone number {message.recipient!r}") from None
         ref = client_ref(message)
-        payload = {"to": to, "text": message.body, "sender": self.sender, "client_ref": ref}
+        text = policy.strip_diacritics(message.body) if self.unaccented else message.body
+        payload = {"to": to, "text": text, "sender": self.sender, "client_ref": ref}
         request = urllib.request.Request(
             self.url,
             data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),

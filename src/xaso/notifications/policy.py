@@ -88,3 +88,16 @@ def normalise_phone(raw: str) -> str:
     if not _VN_MOBILE.fullmatch(national):
         raise InvalidPhoneNumber(raw)
     return "+84" + national
+
+
+_VIETNAMESE_D = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def strip_diacritics(text: str) -> str:
+    """Vietnamese without diacritics ("Hồ sơ đã có kết quả" → "Ho so da co ket qua").
+    Many brandname SMS services only carry unaccented text (GSM 7-bit, 160 characters per
+    part instead of 70 for Unicode)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.translate(_VIETNAMESE_D))
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn"))

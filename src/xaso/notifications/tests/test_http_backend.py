@@ -156,3 +156,10 @@ def test_missing_gateway_url_keeps_messages_waiting(settings):
     services.send_due()
     message.refresh_from_db()
     assert message.status == S.FAILED and "XASO_SMS_GATEWAY_URL" in message.last_error
+
+
+def test_unaccented_mode(gateway, settings):
+    settings.XASO_SMS_UNACCENTED = True
+    services.enqueue_sms("0912345678", "Hồ sơ đã có kết quả")
+    services.send_due()
+    assert gateway.messages[0]["text"] == "Ho so da co ket qua"

@@ -66,3 +66,18 @@ def test_invalid_phone(raw):
 def test_every_vietnamese_mobile_form_normalises_the_same(first, rest, form):
     national = first + rest
     assert policy.normalise_phone(form.format(national)) == "+84" + national
+
+
+def test_strip_diacritics_by_hand():
+    assert policy.strip_diacritics("Hồ sơ của ông/bà đã có kết quả. ĐƯỢC") == "Ho so cua ong/ba da co ket qua. DUOC"
+    assert policy.strip_diacritics("Mã: 482913") == "Ma: 482913"
+
+
+VIETNAMESE_LETTERS = "aàáạảãâầấậẩẫăằắặẳẵeèéẹẻẽêềếệểễiìíịỉĩoòóọỏõôồốộổỗơờớợởỡuùúụủũưừứựửữyỳýỵỷỹđ"
+
+
+@given(st.text(alphabet=VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper() + " .,0123456789"))
+def test_strip_diacritics_gives_ascii_of_same_length(text):
+    out = policy.strip_diacritics(text)
+    assert out.isascii() and len(out) == len(text)
+    assert policy.strip_diacritics(out) == out
