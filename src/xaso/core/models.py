@@ -215,7 +215,8 @@ class AuditRecordQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("the audit trail is append-only")
 
-    _raw_delete = delete
+    def _raw_delete(self, using=None):
+        raise AppendOnlyError("the audit trail is append-only")
 
 
 class AuditRecord(models.Model):
