@@ -21,6 +21,11 @@ PRODUCTION_ENV = {
     "CACHE_URL": "dbcache://xaso_cache",
     "EMAIL_URL": "smtp+tls://no-reply%40ngoclien.gov.vn:secret@smtp.example.vn:587",
     "DEFAULT_FROM_EMAIL": "UBND xã Ngọc Liên <no-reply@ngoclien.gov.vn>",
+    "XASO_SMS_BACKEND": "xaso.notifications.backends.HTTPSMSBackend",
+    "XASO_SMS_GATEWAY_URL": "https://sms.example.vn/api/send",
+    "XASO_SMS_GATEWAY_TOKEN": "test-token",
+    "XASO_SMS_SENDER": "UBND-NGOCLIEN",
+    "AXES_PROXY_COUNT": "1",
     "TIME_ZONE": "Asia/Ho_Chi_Minh",
 }
 
