@@ -218,6 +218,10 @@ class AuditRecordQuerySet(models.QuerySet):
     def _raw_delete(self, using=None):
         raise AppendOnlyError("the audit trail is append-only")
 
+    def bulk_create(self, objs, *args, **kwargs):
+        # Records must be chained one by one (xaso.core.audit.record).
+        raise AppendOnlyError("audit records are written only through xaso.core.audit.record")
+
 
 class AuditRecord(models.Model):
     """One entry of the append-only audit trail. Each record carries the hash of the

@@ -405,3 +405,8 @@ def test_admin_is_read_only(client, settings):
     detail = client.get(f"/quan-tri/core/auditrecord/{rec.pk}/change/")
     assert detail.status_code == 200 and b'name="_save"' not in detail.content
     assert client.post(f"/quan-tri/core/auditrecord/{rec.pk}/delete/").status_code == 403
+
+
+def test_bulk_create_refused():
+    with pytest.raises(AppendOnlyError):
+        AuditRecord.objects.bulk_create([AuditRecord(action="action", prev_hash="0" * 64, hash="1" * 64)])
