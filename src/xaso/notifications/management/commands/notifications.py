@@ -1,13 +1,17 @@
 """``xaso notifications send [--loop] [--batch N]`` delivers due messages;
 ``xaso notifications sandbox-gateway --port P`` runs a local SMS gateway for development."""
+import logging
 import signal
 import sys
 import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, close_old_connections, connections
 
 from xaso.notifications import sandbox, selectors, services
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -45,7 +49,20 @@ class Command(BaseCommand):
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *a: stopping.append(True))
         while True:
-            stats = services.send_due(batch=batch, worker_id=worker_id, max_batches=1 if loop else None)
+            if loop:
+                close_old_connections()
+                try:
+                    stats = services.send_due(batch=batch, worker_id=worker_id, max_batches=1)
+                except DatabaseError as exc:
+                    # The database restarted or is unreachable: wait and try again.
+                    logger.error("notification worker: database error: %s", exc)
+                    connections.close_all()
+                    time.sleep(interval)
+                    if stopping:
+                        return
+                    continue
+            else:
+                stats = services.send_due(batch=batch, worker_id=worker_id)
             if stats.claimed or not loop:
                 self.stdout.write(
                     f"claimed {stats.claimed}, sent {stats.sent}, failed {stats.failed}, dead {stats.dead}"
