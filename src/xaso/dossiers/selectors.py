@@ -7,11 +7,16 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from xaso.core.selectors import unit_ids_in_scope
 
 from . import deadlines
 from .models import Apology, Dossier, Pause
 from .states import Status
+
+def _scope(user, role=None):
+    from .services import scope_ids
+
+    return scope_ids(user, role)
+
 
 ACTIVE = [
     Status.RECEIVED,
@@ -28,13 +33,13 @@ def my_work_q(user) -> Q:
     """What waits for ``user``: dossiers assigned to them, plus what their roles must act on
     in their units (the head assigns, the leader approves, the desk transfers)."""
     q = Q(assignee=user, status__in=[Status.IN_PROGRESS, Status.INTERAGENCY, Status.SUPPLEMENT, Status.APPROVED])
-    heads = unit_ids_in_scope(user, "unit_head")
+    heads = _scope(user, "unit_head")
     if heads:
         q |= Q(current_unit_id__in=heads, status__in=[Status.TRANSFERRED, Status.AWAITING_APPROVAL])
-    leaders = unit_ids_in_scope(user, "leader")
+    leaders = _scope(user, "leader")
     if leaders:
         q |= Q(current_unit_id__in=leaders, status=Status.AWAITING_APPROVAL)
-    desk = unit_ids_in_scope(user, "reception")
+    desk = _scope(user, "reception")
     if desk:
         q |= Q(receiving_unit_id__in=desk, status=Status.RECEIVED)
     return q
@@ -59,12 +64,12 @@ def worklist(user, *, procedure="", field="", status="", channel="", unit=""):
 
 def scope_dossiers(user):
     """Every dossier an official may see: received by, or handled in, their units."""
-    ids = unit_ids_in_scope(user)
+    ids = _scope(user)
     return Dossier.objects.filter(Q(receiving_unit_id__in=ids) | Q(current_unit_id__in=ids) | Q(competent_unit_id__in=ids))
 
 
 def desk(user):
-    ids = unit_ids_in_scope(user, "reception")
+    ids = _scope(user, "reception")
     base = Dossier.objects.filter(receiving_unit_id__in=ids).select_related("current_unit")
     return {
         "to_check": base.filter(status=Status.SUBMITTED).order_by("submitted_at"),

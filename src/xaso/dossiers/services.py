@@ -278,8 +278,17 @@ def validate_upload(f, label=""):
     return ctype, size
 
 
+def scope_ids(user, role=None) -> set[int]:
+    """``unit_ids_in_scope`` memoised on the user object: a request's user is loaded per
+    request, so the memo lives as long as the request (memberships do not change midway)."""
+    memo = user.__dict__.setdefault("_xaso_scope_memo", {})
+    if role not in memo:
+        memo[role] = unit_ids_in_scope(user, role)
+    return memo[role]
+
+
 def _roles_in_scope(user, unit_id, role) -> bool:
-    return unit_id in unit_ids_in_scope(user, role)
+    return unit_id in scope_ids(user, role)
 
 
 def permitted(dossier: Dossier, action, user) -> tuple[bool, str]:
@@ -791,7 +800,7 @@ def transfer(dossier, user, *, to_unit: Unit | None = None, note="", now=None) -
 def assign(dossier, user, *, specialist, note="", now=None) -> Dossier:
     now = _now(now)
     d, prev = _begin(dossier, Action.ASSIGN, user, now)
-    if specialist is None or d.current_unit_id not in unit_ids_in_scope(specialist, "specialist") and d.current_unit_id not in unit_ids_in_scope(specialist, "unit_head"):
+    if specialist is None or d.current_unit_id not in scope_ids(specialist, "specialist") and d.current_unit_id not in scope_ids(specialist, "unit_head"):
         raise DossierError(_("The official chosen does not work in “%(unit)s”.") % {"unit": d.current_unit.name})
     d.assignee = specialist
     share = _plan_share(d, lambda s: s.get("role") == "specialist")

@@ -15,7 +15,6 @@ from django_ratelimit.core import is_ratelimited
 
 from xaso.core import audit
 from xaso.core.models import Unit
-from xaso.core.selectors import unit_ids_in_scope
 
 from . import documents, selectors, services, states
 from .forms import IntakeForm, form_for
@@ -49,7 +48,7 @@ def my_work(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     cal = services.get_calendar()
     rows = selectors.with_clocks(page.object_list, cal)
-    scope = unit_ids_in_scope(request.user)
+    scope = services.scope_ids(request.user)
     ctx = {
         "rows": rows,
         "page": page,
@@ -68,7 +67,7 @@ def desk(request):
     lists = selectors.desk(request.user)
     cal = services.get_calendar()
     ctx = {k: selectors.with_clocks(v, cal) for k, v in lists.items()}
-    ctx["can_intake"] = bool(unit_ids_in_scope(request.user, "reception"))
+    ctx["can_intake"] = bool(services.scope_ids(request.user, "reception"))
     return render(request, "dossiers/desk.html", ctx)
 
 
@@ -80,7 +79,7 @@ def _procedure_choices():
 
 @official_required
 def intake(request):
-    desk_units = Unit.objects.filter(pk__in=unit_ids_in_scope(request.user, "reception"), identifier__gt="").order_by("name")
+    desk_units = Unit.objects.filter(pk__in=services.scope_ids(request.user, "reception"), identifier__gt="").order_by("name")
     if not desk_units.exists():
         raise PermissionDenied
     code = request.GET.get("procedure") or request.POST.get("procedure")
@@ -241,7 +240,7 @@ def stored_file(request, code, what, pk=None):
 
 @official_required
 def tracking_book(request):
-    units = Unit.objects.filter(pk__in=unit_ids_in_scope(request.user)).order_by("name")
+    units = Unit.objects.filter(pk__in=services.scope_ids(request.user)).order_by("name")
     today = timezone.localdate()
     try:
         start = date.fromisoformat(request.GET.get("from", "")) if request.GET.get("from") else today.replace(day=1)
