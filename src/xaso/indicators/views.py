@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -55,7 +56,7 @@ def report_value(request, pk):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The value was recorded."))
-    return redirect(f"{request.build_absolute_uri('/chi-tieu/')}?ky={period.code}")
+    return redirect(f"{reverse('indicators:targets')}?ky={period.code}")
 
 
 @login_required

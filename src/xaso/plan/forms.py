@@ -44,6 +44,3 @@ class ContributionForm(AccessibleFormMixin, forms.Form):
 
         self.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
 
-
-class ImportForm(AccessibleFormMixin, forms.Form):
-    file = forms.FileField(label=_("Plan file"), help_text=_("The plan document (.md) or a table (.csv, .xlsx) in the export's columns."))

@@ -132,3 +132,14 @@ def test_kpi_pages(plan, commune, client):
     assert "Kt_Staff" in page and "Kt_Head" in page
     client.force_login(staff)
     assert client.get(reverse("indicators:unit_kpi"), {"ky": "2026-Q1"}).status_code == 403
+
+
+def test_report_value_page(plan, commune, client):
+    kt = official("kt_head", commune, "kt", "unit_head", "head")
+    client.force_login(kt)
+    target = Target.objects.get(plan=plan, code="budget-revenue-growth")
+    page = client.get(reverse("indicators:targets"), {"ky": "2026-H1"}).content.decode()
+    assert f'action="/chi-tieu/{target.pk}/bao-cao/"' in page
+    response = client.post(reverse("indicators:report_value", args=[target.pk]), {"ky": "2026-H1", "value": "8.2", "note": "Kho bạc"})
+    assert response.status_code == 302 and response["Location"] == "/chi-tieu/?ky=2026-H1"
+    assert ReportedValue.objects.get(target=target).value == Decimal("8.20")

@@ -189,3 +189,13 @@ def test_report_not_before_period_starts(plan, people, commune):
     if future.start > timezone.localdate():
         with pytest.raises(services.PlanError):
             services.open_report(task, future, unit(commune, "kt"), people["kt_head"])
+
+
+def test_remind_command(plan, people, capsys):
+    from django.core.management import call_command
+
+    due = q1(plan).due_date
+    call_command("plan", "remind", "--date", (due + timedelta(days=1)).isoformat())
+    out = capsys.readouterr().out
+    assert Message.objects.filter(event="plan.overdue", recipient="chair@example.vn").exists()
+    assert "2" in out
