@@ -80,6 +80,7 @@ def request_login_code(phone: str, *, ip_address: str | None = None) -> IssuedCo
         _("%(code)s is your login code for the commune's online public services. It expires in %(minutes)s minutes. Never give it to anyone.")
         % {"code": code, "minutes": minutes},
         event="login_code",
+        sensitive=True,
     )
     return IssuedCode(login_code, code)
 
