@@ -21,13 +21,13 @@ from .services import Applicant, ComponentIn, DossierError
 from .states import Action, Status
 
 
-class ComponentSerializer(serializers.ModelSerializer):
+class DossierComponentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Component
         fields = ["name", "document_code", "mandatory", "submitted", "digitised", "reused", "content_type", "size"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class DossierEventSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="unit.name", default="")
 
     class Meta:
@@ -41,7 +41,7 @@ class DossierSerializer(serializers.ModelSerializer):
     current_unit = serializers.CharField(source="current_unit.code")
     assignee = serializers.CharField(source="assignee.username", default=None)
     status_label = serializers.CharField(source="get_status_display")
-    components = ComponentSerializer(many=True, read_only=True)
+    components = DossierComponentSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -63,13 +63,13 @@ class DossierSerializer(serializers.ModelSerializer):
 
 
 class DossierDetailSerializer(DossierSerializer):
-    events = EventSerializer(many=True, read_only=True)
+    events = DossierEventSerializer(many=True, read_only=True)
 
     class Meta(DossierSerializer.Meta):
         fields = DossierSerializer.Meta.fields + ["events"]
 
 
-class ListItemSerializer(serializers.ModelSerializer):
+class DossierListItemSerializer(serializers.ModelSerializer):
     current_unit = serializers.CharField(source="current_unit.code")
 
     class Meta:
@@ -77,7 +77,7 @@ class ListItemSerializer(serializers.ModelSerializer):
         fields = ["code", "status", "channel", "procedure_code", "procedure_name", "green_lane", "received_at", "due_at", "current_unit"]
 
 
-class ApplicantSerializer(serializers.Serializer):
+class DossierApplicantSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["citizen", "organisation"], default="citizen")
     name = serializers.CharField(max_length=255)
     id_number = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
@@ -90,23 +90,23 @@ class ApplicantSerializer(serializers.Serializer):
     authorisation_document = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
 
-class ComponentInSerializer(serializers.Serializer):
+class DossierComponentInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=500)
     reused = serializers.BooleanField(default=False)
     digitised = serializers.BooleanField(default=False)
 
 
-class CreateSerializer(serializers.Serializer):
+class DossierCreateSerializer(serializers.Serializer):
     procedure_code = serializers.CharField(help_text="Catalogue code of the procedure (its version in force is used).")
     receiving_unit = serializers.CharField(help_text="Code of the receiving unit (one-stop centre).")
     channel = serializers.ChoiceField(choices=Channel.choices, help_text="1 counter, 2 online, 3 post. Officials: 1 or 3; citizens: 2.")
     delivery = serializers.ChoiceField(choices=Delivery.choices, default=Delivery.COUNTER)
     request_summary = serializers.CharField(required=False, default="", allow_blank=True)
-    applicant = ApplicantSerializer()
-    components = ComponentInSerializer(many=True)
+    applicant = DossierApplicantSerializer()
+    components = DossierComponentInSerializer(many=True)
 
 
-class ActionSerializer(serializers.Serializer):
+class DossierActionSerializer(serializers.Serializer):
     """Every field is optional here; each action uses the ones it needs and refuses
     missing ones with a clear message."""
 
@@ -124,14 +124,14 @@ class ActionSerializer(serializers.Serializer):
     new_due_at = serializers.DateTimeField(required=False, help_text="apologise")
 
 
-class LookupSerializer(serializers.Serializer):
+class DossierLookupSerializer(serializers.Serializer):
     code = serializers.CharField()
     procedure_name = serializers.CharField()
     status = serializers.CharField()
     status_label = serializers.CharField()
     received_at = serializers.DateTimeField(allow_null=True)
     due_at = serializers.DateTimeField(allow_null=True)
-    history = inline_serializer("LookupStep", {"at": serializers.DateTimeField(), "action": serializers.CharField(), "label": serializers.CharField(), "unit": serializers.CharField()}, many=True)
+    history = inline_serializer("DossierLookupStep", {"at": serializers.DateTimeField(), "action": serializers.CharField(), "label": serializers.CharField(), "unit": serializers.CharField()}, many=True)
 
 
 def _error(exc: DossierError):
@@ -164,7 +164,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_serializer_class(self):
         if self.action == "list":
-            return ListItemSerializer
+            return DossierListItemSerializer
         if self.action == "retrieve":
             return DossierDetailSerializer
         return DossierSerializer
@@ -182,9 +182,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=CreateSerializer, responses={201: DossierSerializer, 400: OpenApiResponse(description="Refused, with the reason")})
+    @extend_schema(request=DossierCreateSerializer, responses={201: DossierSerializer, 400: OpenApiResponse(description="Refused, with the reason")})
     def create(self, request):
-        s = CreateSerializer(data=request.data)
+        s = DossierCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         v = s.validated_data
         from xaso.catalog.models import Procedure
@@ -214,7 +214,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         parameters=[OpenApiParameter("code", OpenApiTypes.STR, required=True), OpenApiParameter("key", OpenApiTypes.STR, required=True, description="Last 4 digits of the phone or ID number, or the lookup secret.")],
-        responses={200: LookupSerializer, 404: OpenApiResponse(description="No match"), 429: OpenApiResponse(description="Too many lookups")},
+        responses={200: DossierLookupSerializer, 404: OpenApiResponse(description="No match"), 429: OpenApiResponse(description="Too many lookups")},
         auth=[],
     )
     @action(detail=False, methods=["get"], permission_classes=[AllowAny], authentication_classes=[], throttle_classes=[ScopedRateThrottle], url_path="lookup")
@@ -243,7 +243,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if Status(d.status) not in states.transition(act).sources:
                 return Response({"detail": why}, status=status.HTTP_409_CONFLICT)
             raise PermissionDenied(why)
-        s = ActionSerializer(data=request.data)
+        s = DossierActionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         data = dict(s.validated_data)
         if data.get("specialist"):
@@ -271,7 +271,7 @@ def _make_action(act: Action):
     handler.__name__ = f"do_{act.value}"
     handler.__doc__ = f"Transition “{act.value}”: allowed from {', '.join(sorted(states.TABLE[act].sources))}; roles: {', '.join(sorted(states.TABLE[act].roles))}."
     handler = extend_schema(
-        request={"application/json": ActionSerializer, "multipart/form-data": ActionSerializer},
+        request={"application/json": DossierActionSerializer, "multipart/form-data": DossierActionSerializer},
         responses={200: DossierSerializer, 400: OpenApiResponse(description="Refused input"), 403: OpenApiResponse(description="Role or unit not allowed"), 409: OpenApiResponse(description="Not possible in the current state")},
         operation_id=f"dossiers_{act.value}",
     )(handler)
