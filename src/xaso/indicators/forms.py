@@ -13,3 +13,12 @@ class ReportValueForm(AccessibleFormMixin, forms.Form):
 class ThresholdForm(AccessibleFormMixin, forms.Form):
     year = forms.IntegerField(label=_("Year"))
     value = forms.DecimalField(label=_("Threshold"), max_digits=8, decimal_places=2)
+
+
+class KpiWeightsForm(AccessibleFormMixin, forms.Form):
+    volume = forms.DecimalField(label=_("Dossiers handled (volume)"), min_value=0, max_digits=5, decimal_places=2)
+    on_time = forms.DecimalField(label=_("Dossiers on time"), min_value=0, max_digits=5, decimal_places=2)
+    rating = forms.DecimalField(label=_("Citizens' ratings"), min_value=0, max_digits=5, decimal_places=2)
+    tasks_on_time = forms.DecimalField(label=_("Plan reports on time"), min_value=0, max_digits=5, decimal_places=2)
+    tasks_accepted = forms.DecimalField(label=_("Plan reports accepted"), min_value=0, max_digits=5, decimal_places=2)
+    volume_norm = forms.IntegerField(label=_("Dossiers per period for a full volume score"), min_value=1)

@@ -129,6 +129,11 @@ def set_kpi_weights(commune, user, **weights) -> KpiWeights:
         raise PlanError(_("Only the reform standing office can change the KPI weights."))
     row, _created = KpiWeights.objects.get_or_create(commune=commune)
     for name, value in weights.items():
+        if name == "volume_norm":
+            if int(value) < 1:
+                raise PlanError(_("The volume norm must be at least 1."))
+            row.volume_norm = int(value)
+            continue
         number = _decimal(value, name)
         if number < 0:
             raise PlanError(_("A weight cannot be negative."))

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/nguong/", views.set_threshold, name="set_threshold"),
     path("kpi/", views.my_kpi, name="my_kpi"),
     path("kpi/don-vi/", views.unit_kpi, name="unit_kpi"),
+    path("kpi/trong-so/", views.kpi_weights, name="kpi_weights"),
 ]

@@ -116,7 +116,7 @@ def my_kpi(request):
     return render(
         request,
         "indicators/kpi.html",
-        {"plan": plan, "period": period, "periods": plan.periods.order_by("-end"), "mine": kpi_of(request.user, period, weights), "weights": weights, "components": kpi.COMPONENTS},
+        {"plan": plan, "period": period, "periods": plan.periods.order_by("-end"), "mine": kpi_of(request.user, period, weights), "weights": weights, "is_office": plan_selectors.is_standing_office(request.user, plan)},
     )
 
 
@@ -135,3 +135,27 @@ def unit_kpi(request):
     rows = [kpi_of(u, period, weights) for u in officials]
     units = Membership.objects.filter(unit_id__in=headed).select_related("unit").values_list("unit__name", flat=True).distinct()
     return render(request, "indicators/unit_kpi.html", {"plan": plan, "period": period, "periods": plan.periods.order_by("-end"), "rows": rows, "units": sorted(set(units))})
+
+
+@login_required
+def kpi_weights(request):
+    """The standing office sets the KPI weights of the commune (docs/kpi.md)."""
+    from .forms import KpiWeightsForm
+
+    plan = _plan(request)
+    if not plan_selectors.is_standing_office(request.user, plan):
+        raise PermissionDenied
+    current = _weights(plan.commune)
+    if request.method == "POST":
+        form = KpiWeightsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_kpi_weights(plan.commune, request.user, **form.cleaned_data)
+            except PlanError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The KPI weights were saved."))
+                return redirect("indicators:my_kpi")
+    else:
+        form = KpiWeightsForm(initial={name: getattr(current, name) for name in (*kpi.COMPONENTS, "volume_norm")})
+    return render(request, "indicators/kpi_weights.html", {"plan": plan, "form": form})

@@ -263,9 +263,15 @@ def export_rows(plan: Plan) -> list[list[str]]:
 
 
 @transaction.atomic
-def set_weight(obj: Task | Area, weight) -> None:
-    weight = Decimal(str(weight))
-    if weight < 0:
+def set_weight(obj: Task | Area, weight, user) -> None:
+    """The standing office changes a task's or an area's weight in the progress roll-up."""
+    if not is_standing_office(user, obj.plan):
+        raise PlanError(_("Only the reform standing office can change weights."))
+    try:
+        weight = Decimal(str(weight).replace(",", "."))
+    except ArithmeticError:
+        raise PlanError(_("A weight must be a number.")) from None
+    if not weight.is_finite() or weight < 0 or weight > 1000:
         raise PlanError(_("A weight cannot be negative."))
     obj.weight = weight
     obj.save(update_fields=["weight"])
@@ -273,6 +279,12 @@ def set_weight(obj: Task | Area, weight) -> None:
 
 @transaction.atomic
 def set_milestone_date(milestone: Milestone, due_date, user) -> None:
+    """A person sets the date of a milestone the plan left open ("theo hướng dẫn của…")."""
+    if not is_standing_office(user, milestone.task.plan):
+        raise PlanError(_("Only the reform standing office can set milestone dates."))
+    plan = milestone.task.plan
+    if due_date is None or not plan.period_start - 1 <= due_date.year <= plan.period_end + 1:
+        raise PlanError(_("The date must fall within the plan's period."))
     milestone.due_date = due_date
     milestone.date_set_by = user
     milestone.save(update_fields=["due_date", "date_set_by"])
@@ -280,6 +292,8 @@ def set_milestone_date(milestone: Milestone, due_date, user) -> None:
 
 @transaction.atomic
 def close_period(period: ReportingPeriod, user) -> None:
+    if not is_standing_office(user, period.plan):
+        raise PlanError(_("Only the reform standing office can close a period."))
     period.closed = True
     period.save(update_fields=["closed"])
     audit.record(Action.ACTION, period, verb="plan.period.close")

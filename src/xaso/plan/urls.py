@@ -15,4 +15,7 @@ urlpatterns = [
     path("duyet/", views.review_queue, name="review_queue"),
     path("minh-chung/<int:pk>/", views.evidence, name="evidence"),
     path("xuat.xlsx", views.export_plan, name="export"),
+    path("moc/<int:pk>/ngay/", views.set_milestone_date, name="set_milestone_date"),
+    path("linh-vuc/<int:pk>/trong-so/", views.set_area_weight, name="set_area_weight"),
+    path("ky/<str:code>/khoa/", views.close_period, name="close_period"),
 ]

@@ -243,3 +243,49 @@ def export_plan(request):
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ke-hoach-{plan.pk}.xlsx"'
     return response
+
+
+def _office_post(request, action):
+    """Run a standing-office action from a small form on the overview and come back."""
+    try:
+        action()
+    except services.PlanError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(request.POST.get("next") or reverse("plan:overview"))
+
+
+@login_required
+@require_POST
+def set_milestone_date(request, pk):
+    from datetime import date
+
+    from .models import Milestone
+
+    milestone = get_object_or_404(Milestone.objects.select_related("task__plan"), pk=pk)
+    try:
+        due = date.fromisoformat(request.POST.get("due_date", ""))
+    except ValueError:
+        messages.error(request, _("Enter a date."))
+        return redirect("plan:overview")
+    return _office_post(request, lambda: services.set_milestone_date(milestone, due, request.user))
+
+
+@login_required
+@require_POST
+def set_area_weight(request, pk):
+    from .models import Area
+
+    area = get_object_or_404(Area.objects.select_related("plan"), pk=pk)
+    return _office_post(request, lambda: services.set_weight(area, request.POST.get("weight", ""), request.user))
+
+
+@login_required
+@require_POST
+def close_period(request, code):
+    plan = _plan(request)
+    period = selectors.period_by_code(plan, code)
+    if period is None:
+        raise Http404
+    return _office_post(request, lambda: services.close_period(period, request.user))

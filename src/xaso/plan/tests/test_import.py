@@ -48,11 +48,16 @@ def test_reimport_changes_nothing(commune):
     assert Plan.objects.count() == 1 and Task.objects.count() == 62
 
 
-def test_person_set_date_survives_reimport(commune, django_user_model):
+def test_person_set_date_survives_reimport(commune):
+    from datetime import date
+
+    from xaso.plan.tests.factories import official
+
     summary = import_seed(commune)
     m = Milestone.objects.filter(task__plan=summary.plan, needs_date=True).first()
-    user = django_user_model.objects.create_user("vhxh")
-    from datetime import date
+    with pytest.raises(services.PlanError):
+        services.set_milestone_date(m, date(2026, 9, 30), official("kt", commune, "kt", "unit_head"))
+    user = official("vhxh", commune, "vhxh", "standing_office")
 
     services.set_milestone_date(m, date(2026, 9, 30), user)
     assert import_seed(commune).changes == 0

@@ -157,7 +157,9 @@ def test_rollup_weighted(plan, people, commune):
     total, areas = selectors.rollup(plan, period)
     area_v = next(a for a in areas if a.area.number == "V")
     assert float(area_v.progress) == pytest.approx(100 / 8, abs=0.1)  # 8 tasks in area V, equal weights
-    services.set_weight(t43, 7)
+    with pytest.raises(services.PlanError):
+        services.set_weight(t43, 7, people["kt_head"])
+    services.set_weight(t43, 7, people["vhxh"])
     total, areas = selectors.rollup(plan, period)
     area_v = next(a for a in areas if a.area.number == "V")
     assert float(area_v.progress) == pytest.approx(700 / 14, abs=0.1)

@@ -97,3 +97,46 @@ def test_demo_is_idempotent(commune, capsys):
     indicators_demo.load(out)
     assert ProgressReport.objects.count() == first
     assert "62 tasks" in out.getvalue()
+
+
+def test_office_sets_dates_weights_and_closes_periods(plan, commune, client):
+    from xaso.plan.models import Area, Milestone
+
+    office = official("vhxh", commune, "vhxh", "standing_office", "head")
+    kt = official("kt_head", commune, "kt", "unit_head", "head")
+    milestone = Milestone.objects.filter(task__plan=plan, needs_date=True).first()
+    area = Area.objects.get(plan=plan, number="II")
+    client.force_login(kt)
+    client.post(reverse("plan:set_milestone_date", args=[milestone.pk]), {"due_date": "2026-09-30"})
+    milestone.refresh_from_db()
+    assert milestone.due_date is None
+    client.force_login(office)
+    page = client.get(reverse("plan:overview"), {"ky": "2026-Q1"}).content.decode()
+    assert reverse("plan:set_milestone_date", args=[milestone.pk]) in page
+    client.post(reverse("plan:set_milestone_date", args=[milestone.pk]), {"due_date": "2026-09-30"})
+    client.post(reverse("plan:set_area_weight", args=[area.pk]), {"weight": "2,5"})
+    client.post(reverse("plan:close_period", args=["2026-Q1"]))
+    milestone.refresh_from_db()
+    area.refresh_from_db()
+    assert str(milestone.due_date) == "2026-09-30" and milestone.date_set_by == office
+    assert str(area.weight) == "2.50"
+    assert plan.periods.get(kind="quarter", year=2026, number=1).closed
+    response = client.post(reverse("plan:set_area_weight", args=[area.pk]), {"weight": "-1"}, follow=True)
+    assert response.status_code == 200
+    area.refresh_from_db()
+    assert str(area.weight) == "2.50"
+
+
+def test_kpi_weights_page(plan, commune, client):
+    from xaso.indicators.models import KpiWeights
+
+    office = official("vhxh", commune, "vhxh", "standing_office", "head")
+    kt = official("kt_head", commune, "kt", "unit_head", "head")
+    url = reverse("indicators:kpi_weights")
+    data = {"volume": "0", "on_time": "0.5", "rating": "0.1", "tasks_on_time": "0.2", "tasks_accepted": "0.2", "volume_norm": "40"}
+    client.force_login(kt)
+    assert client.post(url, data).status_code == 403
+    client.force_login(office)
+    assert client.post(url, data).status_code == 302
+    row = KpiWeights.objects.get(commune=commune)
+    assert str(row.on_time) == "0.50" and row.volume_norm == 40
