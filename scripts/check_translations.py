@@ -120,7 +120,7 @@ def check(app_dir, dry_run):
         work_dir = Path(tmp.name) / app_dir.name
         shutil.copytree(app_dir, work_dir, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo"))
     try:
-        makemessages(work_dir)
+        makemessages(work_dir)  # leaves an up-to-date catalogue untouched (Django ≥ 4.1)
         translated, fuzzy, untranslated, errors = msgfmt_statistics(work_dir / CATALOGUE)
     finally:
         if tmp is not None:
