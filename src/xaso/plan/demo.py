@@ -40,8 +40,12 @@ def demo_commune():
 
 
 def _member(unit, roles=("unit_head", "specialist", "reception", "standing_office")):
-    m = Membership.objects.filter(unit=unit, role__in=roles, is_active=True).select_related("user").order_by("pk").first()
-    return m.user if m else None
+    """The official who reports for a unit: its head if it has one."""
+    for role in roles:
+        m = Membership.objects.filter(unit=unit, role=role, is_active=True).select_related("user").order_by("pk").first()
+        if m:
+            return m.user
+    return None
 
 
 def _reviewer(plan):
