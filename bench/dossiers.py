@@ -256,7 +256,8 @@ def main():
                          ("raw lookup SQL", raw_lookup), ("lookup page", page_lookup), ("lookup API", api_lookup)]:
             results[name] = timed(fn, args.repeat)
 
-    print(f"\nIntake through the service layer: {rate:.0f} dossiers/s (single process)")
+    print(f"\nLoad average during the run (1, 5, 15 min): {os.getloadavg()}; CPUs: {os.cpu_count()}")
+    print(f"Intake through the service layer: {rate:.0f} dossiers/s (single process)")
     print(f"Worklist of {spec.username}: {n_rows} rows on the first page\n")
     print(f"{'measure':<20} {'p50 ms':>8} {'p99 ms':>8} {'p99 / raw p99':>14}")
     for name, vals in results.items():

@@ -59,7 +59,11 @@ def worklist(user, *, procedure="", field="", status="", channel="", unit=""):
         qs = qs.filter(current_unit_id=unit)
     # Green-lane (priority) procedures first, then by due date (the remaining working time
     # orders the same way as the due moment among running clocks).
-    return qs.select_related("current_unit", "assignee").order_by("-green_lane", "due_at", "id")
+    return (
+        qs.select_related("current_unit", "assignee")
+        .defer("steps_plan", "request_summary", "reasons", "result_summary", "current_unit__address", "assignee__password")
+        .order_by("-green_lane", "due_at", "id")
+    )
 
 
 def scope_dossiers(user):

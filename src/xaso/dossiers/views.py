@@ -56,10 +56,16 @@ def my_work(request):
         "statuses": STATUS_CHOICES,
         "channels": Channel.choices,
         "units": Unit.objects.filter(pk__in=scope).order_by("name"),
-        "fields": sorted(set(Dossier.objects.filter(selectors.my_work_q(request.user)).values_list("field_name", flat=True)) - {""}),
+        "fields": _field_names(),
         "day_length_hours": cal.day_length.total_seconds() / 3600,
     }
     return render(request, "dossiers/my_work.html", ctx)
+
+
+def _field_names():
+    from xaso.catalog.models import Field
+
+    return list(Field.objects.values_list("name", flat=True))
 
 
 @official_required
