@@ -17,25 +17,24 @@ class AccessibleFormMixin:
             widget = field.widget
             css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
             widget.attrs.setdefault("class", css)
-            described = []
             if field.help_text:
-                described.append(f"id_{name}_help")
-            if self.is_bound and name in self.errors:
-                described.append(f"id_{name}_error")
-                widget.attrs["aria-invalid"] = "true"
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
+                widget.attrs["aria-describedby"] = f"id_{name}_help"
+        # Never touch ``self.errors`` here: it would validate the form before a subclass's
+        # ``__init__`` has finished adding or changing fields (their values would be lost).
 
     def full_clean(self):
         super().full_clean()
-        # Re-link errors found during cleaning.
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
+        # Link each field to its help text (fields added after __init__ included) and errors.
+        for name, field in self.fields.items():
+            widget = field.widget
+            ids = [i for i in widget.attrs.get("aria-describedby", "").split() if i]
+            if field.help_text and f"id_{name}_help" not in ids:
+                ids.insert(0, f"id_{name}_help")
+            if name in self.errors:
                 widget.attrs["aria-invalid"] = "true"
-                ids = [i for i in widget.attrs.get("aria-describedby", "").split() if i]
                 if f"id_{name}_error" not in ids:
                     ids.append(f"id_{name}_error")
+            if ids:
                 widget.attrs["aria-describedby"] = " ".join(ids)
 
 
