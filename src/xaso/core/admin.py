@@ -19,6 +19,10 @@ def _two_factor_admin_login(request, extra_context=None):
 
 
 admin.site.login = _two_factor_admin_login
+# The product's name, not Django's, in the administration's header and window titles.
+admin.site.site_header = _("Digital commune — administration")
+admin.site.site_title = _("Digital commune administration")
+admin.site.index_title = _("Administration")
 
 
 class MembershipInline(admin.TabularInline):

@@ -35,7 +35,13 @@ def _limited(request, group, key, rate):
 
 
 def home(request):
-    return render(request, "portal/home.html")
+    from xaso.catalog import selectors as catalog
+
+    return render(
+        request,
+        "portal/home.html",
+        {"fields": catalog.fields_with_counts(), "frequent": catalog.frequent_procedures()[:8]},
+    )
 
 
 def _safe_next(request, value):
