@@ -111,3 +111,31 @@ def test_admin_is_branded_for_the_commune(rf):
     for key in ("site_header", "site_title"):
         assert "Django" not in str(context[key]) and "Digital commune" in str(context[key])
     assert "Django" not in str(admin.site.index_title)
+
+
+def test_error_pages_are_in_our_layout_and_vietnamese(client, settings):
+    settings.LANGUAGE_CODE = "vi"
+    response = client.get("/khong-ton-tai/")
+    html = response.content.decode()
+    assert response.status_code == 404 and '<html lang="vi">' in html
+    assert "Không tìm thấy trang" in html and 'href="/thu-tuc/"' in html
+
+
+def test_access_denied_page_is_in_our_layout(client):
+    client.force_login(CitizenFactory())
+    response = client.get("/lam-viec/")
+    assert response.status_code == 403 and "Không có quyền truy cập" in response.content.decode()
+
+
+def test_expired_form_page_is_vietnamese():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/dang-nhap/", {"phone": "0912345678"})
+    assert response.status_code == 403 and "Biểu mẫu đã hết hạn" in response.content.decode()
+
+
+def test_server_error_page_renders_without_context():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+    assert "Đã xảy ra lỗi" in html and '<html lang="vi">' in html
