@@ -97,6 +97,10 @@ def _header(unit):
     return {"governing": governing, "issuer": unit.name.upper(), "place": _place(unit)}
 
 
+def _short(dt):
+    return local(dt).strftime("%H:%M %d/%m/%Y") if dt else ""
+
+
 def control_rows(dossier, calendar=None):
     """Rows of the process-control sheet: every hand-over with before/on/after time."""
     rows = []
@@ -117,6 +121,9 @@ def control_rows(dossier, calendar=None):
                 "handed": vn_time(s.finished_at) if s.finished_at else "",
                 "due": vn_time(s.due_at) if s.due_at else "",
                 "verdict": verdict,
+                "received_short": _short(s.started_at),
+                "handed_short": _short(s.finished_at),
+                "due_short": _short(s.due_at),
             }
         )
     return rows
