@@ -48,3 +48,15 @@ def _plain_static_files(settings):
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    # Production shares rate-limit counters through the database cache; each test gets a
+    # fresh in-memory cache so counters never leak from one test into another.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -255,12 +255,11 @@ SPECTACULAR_SETTINGS = {
 TASKS = {"default": {"BACKEND": env.str("XASO_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://xaso"),
+    # Rate limits need a cache every server process shares: the default is a table in the
+    # database (created by `xaso migrate`); CACHE_URL may point to Redis instead.
+    "default": env.cache("CACHE_URL", default="dbcache://xaso_cache"),
 }
 RATELIMIT_USE_CACHE = "default"
-# Rate limits need a cache every server process shares. With a single gunicorn
-# process the local-memory default is exact; with several, set CACHE_URL to a
-# database cache (dbcache://xaso_cache) or Redis.
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["django_ratelimit.E003", "django_ratelimit.W001"])
 
 # Product settings (see docs/configuration.md).
