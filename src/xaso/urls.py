@@ -10,7 +10,7 @@ api_v1 = [
     path("", include("xaso.dossiers.api_urls")),
     path("", include("xaso.plan.api_urls")),
     path("", include("xaso.indicators.api_urls")),
-    path("schema/", SpectacularAPIView.as_view(api_version="1"), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
