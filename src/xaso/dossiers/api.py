@@ -182,6 +182,14 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
+    def retrieve(self, request, *args, **kwargs):
+        d = self.get_object()
+        if getattr(request.user, "is_official", False):
+            from xaso.core import audit
+
+            audit.record_read(d, ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"])
+        return Response(self.get_serializer(d).data)
+
     @extend_schema(request=DossierCreateSerializer, responses={201: DossierSerializer, 400: OpenApiResponse(description="Refused, with the reason")})
     def create(self, request):
         s = DossierCreateSerializer(data=request.data)

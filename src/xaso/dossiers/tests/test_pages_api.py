@@ -181,3 +181,16 @@ def test_api_create(world):
     if terms.documents:
         r = officer.post("/api/v1/dossiers/", body, format="json")
         assert r.status_code == 400 and r.data["detail"]
+
+
+def test_api_read_is_audited(world, make_intake):
+    from xaso.core.models import AuditRecord
+
+    d = make_intake()
+    api = APIClient()
+    api.force_authenticate(world.reception)
+    assert api.get(f"/api/v1/dossiers/{d.code}/").status_code == 200
+    assert AuditRecord.objects.filter(action="read", object_id=str(d.pk)).exists()
+    outsider = APIClient()
+    outsider.force_authenticate(world.outsider_reception)
+    assert outsider.get(f"/api/v1/dossiers/{d.code}/").status_code == 404
