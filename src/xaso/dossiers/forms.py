@@ -18,6 +18,12 @@ class LinesField(forms.CharField):
 
 
 class IntakeForm(forms.Form):
+    account_phone = forms.CharField(
+        label=_("Phone of the applicant's registered account (if any)"),
+        max_length=15,
+        required=False,
+        help_text=_("Links the dossier to the citizen's or business's account: they follow it online, and a VNeID-verified account counts for the index."),
+    )
     applicant_kind = forms.ChoiceField(label=_("Applicant kind"), choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN)
     applicant_name = forms.CharField(label=_("Full name or organisation name"), max_length=255)
     applicant_id_number = forms.CharField(label=_("Personal or organisation identification number"), max_length=20, required=False)
@@ -47,6 +53,15 @@ class IntakeForm(forms.Form):
             {"doc": doc, "submitted": self[f"doc_{i}_submitted"], "reused": self[f"doc_{i}_reused"], "file": self[f"doc_{i}_file"]}
             for i, doc in enumerate(self.documents)
         ]
+
+    def clean_account_phone(self):
+        phone = self.cleaned_data["account_phone"].replace(" ", "")
+        if not phone:
+            return None
+        account = User.objects.filter(phone=phone).exclude(kind=User.Kind.OFFICIAL).first()
+        if account is None:
+            raise forms.ValidationError(_("No citizen or business account has this phone number."))
+        return account
 
     def clean_applicant_phone(self):
         phone = self.cleaned_data["applicant_phone"].replace(" ", "")

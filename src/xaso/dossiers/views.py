@@ -132,6 +132,7 @@ def intake(request):
             agent_id_number=cd["agent_id_number"],
             agent_phone=cd["agent_phone"],
             authorisation_document=cd["authorisation_document"],
+            account=cd["account_phone"],
         )
         try:
             d = services.intake(

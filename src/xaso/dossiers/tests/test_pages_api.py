@@ -93,6 +93,15 @@ def test_counter_intake_page(client, world):
     assert r.status_code == 302, r.content.decode()[:3000]
     d = Dossier.objects.get(applicant_name="Lê Thị Bình")
     assert d.procedure_version == v and d.status == Status.RECEIVED
+    # Linked to the citizen's account (VNeID-verified: counted by the index).
+    r = client.post(reverse("dossiers:intake"), {**data, "applicant_name": "Nguyễn Văn An", "account_phone": world.citizen.phone})
+    assert r.status_code == 302
+    linked = Dossier.objects.get(applicant_name="Nguyễn Văn An")
+    assert linked.applicant_account == world.citizen and linked.vneid_verified
+    r = client.post(reverse("dossiers:intake"), {**data, "account_phone": "0900000000"})
+    assert r.status_code == 200 and 'id="id_account_phone-error"' in r.content.decode()
+    assert Dossier.objects.count() == 2
+    linked.delete()
     # Bad phone: a clear error on the field, nothing created.
     data["applicant_phone"] = "12ab"
     r = client.post(reverse("dossiers:intake"), data)
