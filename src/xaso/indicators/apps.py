@@ -10,7 +10,8 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from xaso.core import audit
 
-        from . import models
+        from . import models, sources
 
         for model in (models.Target, models.Threshold, models.ReportedValue, models.KpiWeights):
             audit.track(model)
+        sources.register()

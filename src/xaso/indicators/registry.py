@@ -15,7 +15,7 @@ target then shows "no data yet", never 0%.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
@@ -26,7 +26,11 @@ from django.utils.translation import gettext_lazy as _
 class Measurement:
     numerator: Decimal | int
     denominator: Decimal | int
-    note: str = ""
+    note: str = ""  # e.g. why there are no data
+    # The records behind the number (querysets): those counted in the numerator, and the
+    # whole the share is taken of. Not part of equality.
+    records: object = field(default=None, compare=False, repr=False)
+    base: object = field(default=None, compare=False, repr=False)
 
     @property
     def value(self) -> Decimal | None:
@@ -63,11 +67,16 @@ def provide(key: str):
     return decorator
 
 
-def measure(key: str, commune, start, end) -> Measurement | None:
+def evaluate(key: str, commune, start, end) -> Measurement | None:
+    """What the provider says, including a zero denominator and its note (why no data)."""
     metric = METRICS.get(key)
     if metric is None or metric.provider is None:
         return None
-    result = metric.provider(commune, start, end)
+    return metric.provider(commune, start, end)
+
+
+def measure(key: str, commune, start, end) -> Measurement | None:
+    result = evaluate(key, commune, start, end)
     if result is None or not result.denominator:
         return None
     return result
@@ -81,4 +90,6 @@ define("dossiers_on_time", _("Dossiers handled before or on time"), _("766 indic
 define("satisfaction_procedures", _("Citizens satisfied with the handling of procedures"), _("Ratings of dossiers (satisfied ÷ rated)"))
 define("satisfaction_land_construction_investment", _("Satisfaction: land, construction, investment procedures"), _("Ratings of dossiers in the land, construction and investment fields"))
 define("data_reuse", _("Dossiers reusing digitised data"), _("766 indicator 4.3: dossiers with a component reusing digitised data ÷ dossiers received"))
-define("full_online_procedures", _("Eligible procedures offered fully online"), _("766 indicator 3.1: procedures offered fully online ÷ procedures eligible for full online service"))
+define("full_online_procedures", _("Eligible procedures offered fully online"), _("766 indicator 3.2: procedures offered fully online in the catalogue that received an online dossier ÷ procedures offered fully online"))
+define("online_dossier_share", _("Dossiers received online"), _("766 indicator 3.3: dossiers received online (channel 2) ÷ dossiers received"))
+define("data_reuse_components", _("Components reusing digitised data"), _("Components reused from stored digitised data ÷ components submitted"))

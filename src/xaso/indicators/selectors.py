@@ -38,10 +38,13 @@ def target_status(target: Target, period) -> TargetStatus:
     record = measurement = None
     if target.method == Target.Method.MEASURED:
         metric = registry.METRICS.get(target.metric)
-        measurement = registry.measure(target.metric, target.plan.commune, period.start, period.end)
+        raw = registry.evaluate(target.metric, target.plan.commune, period.start, period.end)
+        measurement = raw if raw is not None and raw.denominator else None
         value = measurement.value if measurement else None
         source = str(metric.source) if metric else target.metric
-        if measurement is None:
+        if measurement is None and raw is not None and raw.note:
+            source = _("%(source)s — no data yet: %(reason)s") % {"source": source, "reason": raw.note}
+        elif measurement is None:
             source = _("%(source)s — no data yet") % {"source": source}
         else:
             source = _("%(source)s: %(num)s / %(den)s") % {"source": source, "num": measurement.numerator, "den": measurement.denominator}

@@ -1,0 +1,202 @@
+"""Targets measured from dossiers (Bộ chỉ số 766, QĐ 766/QĐ-TTg 2023; vn-rules §3.2).
+
+Common rules:
+
+* scope: dossiers whose *competent* unit is the commune or one of its units (a dossier
+  received by another commune's centre still counts for the commune that decides it);
+  inter-agency copies are counted once (``is_original``, as the 766 statistics do);
+* the period is a date range in the commune's time zone, both ends included;
+* due dates are never recomputed here: ``Dossier.due_at`` (effective due: the apology's new
+  date if any) and ``legal_due_at`` are the copies the dossiers app keeps from its one
+  due-date function (``dossiers.deadlines.compute``) on every change.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xaso.dossiers.models import Channel, Component, Dossier, Event, PaidOnline
+from xaso.dossiers.states import Action, Status
+
+from .. import registry
+
+# A processing end (766 item 2.1: "Đã xử lý xong" > "Đã trả kết quả" > "Dừng xử lý/Từ chối").
+# Refusal at reception is not counted: the dossier was never received, no clock ran.
+FINISHED = (Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.STOPPED)
+WITH_RESULT = (Status.RESULT_READY, Status.RETURNED)
+
+
+def bounds(start, end):
+    """[start 00:00, day after end 00:00) as aware datetimes in the local time zone."""
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def in_commune(commune):
+    """Dossiers decided by ``commune`` (competent unit = the commune or a unit below it)."""
+    return Dossier.objects.filter(competent_unit_id__in=commune.descendant_ids(), is_original=True)
+
+
+def received_in(commune, start, end):
+    lo, hi = bounds(start, end)
+    return in_commune(commune).filter(received_at__gte=lo, received_at__lt=hi)
+
+
+def finished_in(commune, start, end):
+    lo, hi = bounds(start, end)
+    return in_commune(commune).filter(status__in=FINISHED, finished_at__gte=lo, finished_at__lt=hi)
+
+
+def _due_field():
+    # Which due date decides "on time": the effective one (after an apology's new date, the
+    # default) or the legal one. UNCONFIRMED which one the national 766 statistics use once
+    # an apology moved the appointment; a setting, see docs/plan.md.
+    return "legal_due_at" if getattr(settings, "XASO_ON_TIME_AGAINST", "effective") == "legal" else "due_at"
+
+
+def _counted_late():
+    # 766 item 2.1: more than one supplement request counts the dossier as overdue; the
+    # dossiers app flags that request's event ``counts_as_late``.
+    return Exists(Event.objects.filter(dossier=OuterRef("pk"), action=Action.REQUEST_SUPPLEMENT, data__counts_as_late=True))
+
+
+def on_time_q():
+    due = _due_field()
+    return Q(status__in=WITH_RESULT, **{f"{due}__isnull": False, "finished_at__lte": F(due)}) & ~Q(late_flag=True)
+
+
+@registry.provide("dossiers_on_time")
+def dossiers_on_time(commune, start, end):
+    """Dossiers finished with a result by their due date ÷ dossiers finished in the period
+    (result, refusal after processing, or stop). Supplement time is already excluded from
+    the stored due date (the clock pauses)."""
+    finished = finished_in(commune, start, end).annotate(late_flag=_counted_late())
+    on_time = finished.filter(on_time_q())
+    return registry.Measurement(on_time.count(), finished.count(), records=on_time, base=finished)
+
+
+@registry.provide("online_dossier_share")
+def online_dossier_share(commune, start, end):
+    """766 item 3.3 (simplified to the channel): dossiers received online (KenhThucHien 2) ÷
+    dossiers received in the period."""
+    received = received_in(commune, start, end)
+    online = received.filter(channel=Channel.ONLINE)
+    return registry.Measurement(online.count(), received.count(), records=online, base=received)
+
+
+@registry.provide("online_payment_share")
+def online_payment_share(commune, start, end):
+    """766 item 3.6: dossiers paid online (DuocThanhToanTrucTuyen 1 or 2) ÷ dossiers with
+    fees, by reception date in the period.
+
+    The dossiers app stores the facts (``fee_amount``, ``fee_paid``, ``paid_online``) but
+    no service records a payment yet, so ``paid_online`` is "not paid" for every dossier
+    and a ratio would be a false 0%. Until at least one payment of the commune's dossiers
+    is recorded, this says "no data" and why."""
+    with_fees = received_in(commune, start, end).filter(fee_amount__gt=0)
+    if not in_commune(commune).filter(Q(fee_paid=True) | ~Q(paid_online=PaidOnline.NO)).exists():
+        return registry.Measurement(
+            0, 0, note=_("the dossier system does not record fee payments yet (no payment recorded for this commune)")
+        )
+    paid = with_fees.exclude(paid_online=PaidOnline.NO)
+    return registry.Measurement(paid.count(), with_fees.count(), records=paid, base=with_fees)
+
+
+@registry.provide("procedures_with_online_payment")
+def procedures_with_online_payment(commune, start, end):
+    """766 item 3.5b: procedures with fees that had at least one dossier paid online ÷
+    procedures with fees that had dossiers in the period. "No data" while payments are not
+    recorded (see ``online_payment_share``)."""
+    share = online_payment_share(commune, start, end)
+    if not share.denominator:
+        return share
+    with_fees = set(share.base.values_list("procedure_code", flat=True).distinct())
+    paid = set(share.records.values_list("procedure_code", flat=True).distinct())
+    return registry.Measurement(len(paid), len(with_fees), records=share.records, base=share.base)
+
+
+@registry.provide("data_reuse")
+def data_reuse(commune, start, end):
+    """766 item 4.3: dossiers received in the period with at least one component reused from
+    digitised data (DuocLayTuKhoDMQG) ÷ dossiers received in the period."""
+    received = received_in(commune, start, end)
+    reusing = received.filter(Exists(Component.objects.filter(dossier=OuterRef("pk"), submitted=True, reused=True)))
+    return registry.Measurement(reusing.count(), received.count(), records=reusing, base=received)
+
+
+@registry.provide("data_reuse_components")
+def data_reuse_components(commune, start, end):
+    """Components reused from digitised data ÷ components submitted, in dossiers received in
+    the period (a finer view of the same fact)."""
+    received = received_in(commune, start, end)
+    components = Component.objects.filter(dossier__in=received, submitted=True)
+    reused = components.filter(reused=True)
+    return registry.Measurement(
+        reused.count(),
+        components.count(),
+        records=received.filter(Exists(reused.filter(dossier=OuterRef("pk")))),
+        base=received,
+    )
+
+
+def _full_online_codes(at):
+    from xaso.catalog.models import ProcedureVersion
+
+    versions = ProcedureVersion.objects.filter(
+        level=ProcedureVersion.Level.COMMUNE, online_level=ProcedureVersion.OnlineLevel.FULL, valid_from__lte=at
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+    return set(versions.values_list("procedure__code", flat=True))
+
+
+@registry.provide("full_online_procedures")
+def full_online_procedures(commune, start, end):
+    """766 item 3.2 for full-online services: commune-level procedures offered fully online
+    in the catalogue (version in force at the end of the period) that received at least one
+    online dossier in the commune in the period ÷ those procedures. The catalogue has no
+    separate "eligible for full online" fact, so "eligible" = offered fully online."""
+    _, hi = bounds(start, end)
+    eligible = _full_online_codes(hi - timedelta(microseconds=1))
+    online = received_in(commune, start, end).filter(channel=Channel.ONLINE, procedure_code__in=eligible)
+    used = set(online.values_list("procedure_code", flat=True).distinct())
+    return registry.Measurement(len(used), len(eligible), records=online, base=received_in(commune, start, end).filter(procedure_code__in=eligible))
+
+
+# ---------------------------------------------------------------------------------------
+# Lateness counts for the chairman (not targets): apologies issued for late dossiers, and
+# dossiers past their due date without an apology.
+
+
+def apologies_issued(commune, start, end):
+    """Dossiers of the commune that got an apology and new date (Phiếu xin lỗi) in the period."""
+    lo, hi = bounds(start, end)
+    return in_commune(commune).filter(apology__issued_at__gte=lo, apology__issued_at__lt=hi)
+
+
+def overdue_without_apology(commune, now=None):
+    """Dossiers of the commune past their due date, still being handled, without an apology
+    (waiting for the applicant's supplement does not count: the clock is paused). Same rule
+    as the dossiers app's alert."""
+    from xaso.dossiers.selectors import overdue_without_apology as alert
+
+    return alert(now=now).filter(pk__in=in_commune(commune).values("pk"))
+
+
+def late_finished_without_apology(commune, start, end):
+    """Dossiers finished in the period after their legal due date with no apology."""
+    finished = finished_in(commune, start, end)
+    return finished.filter(finished_at__gt=F("legal_due_at"), apology__isnull=True)
+
+
+def lateness(commune, start, end, now=None):
+    return {
+        "apologies": apologies_issued(commune, start, end),
+        "overdue_without_apology": overdue_without_apology(commune, now),
+        "late_without_apology": late_finished_without_apology(commune, start, end),
+    }

@@ -1,0 +1,279 @@
+"""Targets and KPIs measured from real dossiers, created through the dossiers services.
+
+Hand-worked quarter (Q1/2026, Ngọc Liên; "Đăng ký khai sinh", 3 working days, cut-off 15:00):
+
+=====  ============================  =====================  ===================  =========
+ code   received                      due (legal/effective)  finished             on time
+=====  ============================  =====================  ===================  =========
+ A      Mon 02/03 09:00 counter       Thu 05/03 09:00         Wed 04/03 08:00      yes
+ B      Mon 02/03 10:00 counter       Thu 05/03 10:00         Mon 09/03 08:00      no (no apology)
+ C      Tue 03/03 08:00 online        Fri 06/03 08:00         Thu 05/03 08:00      yes
+ D      Mon 02/03 11:00 counter       05/03 11:00 / 10/03 16  Mon 09/03 09:00      after apology
+ E      Tue 10/03 09:00 counter       Fri 13/03 09:00         still in progress    —
+ G      Mon 02/03 counter, decided by another commune: never counted for Ngọc Liên
+ F      Mon 06/04 09:00 counter       (Q2)                    —                    —
+=====  ============================  =====================  ===================  =========
+
+Finished in Q1: A B C D (4); on time against the effective due date: A C D = 75%, against
+the legal due date: A C = 50%. Received in Q1: A B C D E (5); online: C = 20%. Every
+component list has a reused component except C's: 4/5 dossiers = 80%; 4 reused of 10
+components = 40%.
+"""
+from datetime import datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from xaso.catalog.models import Field, Procedure, ProcedureVersion
+from xaso.core.models import Unit, User
+from xaso.dossiers import services as dossiers
+from xaso.dossiers.models import Dossier, Step
+from xaso.dossiers.services import Applicant, ComponentIn, ProcedureTerms
+from xaso.indicators import kpi_sources, registry, selectors
+from xaso.indicators import services as indicator_services
+from xaso.indicators.models import Target
+from xaso.indicators.sources import dossiers as sources
+from xaso.indicators.sources import kpi as kpi_source
+from xaso.indicators.views import _weights, kpi_of
+from xaso.plan import reports
+from xaso.plan.tests.factories import import_seed, make_commune, official, unit
+from xaso.plan.tests.test_documents import docx_text
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def at(m, d, hh=9, mm=0, y=2026):
+    return datetime(y, m, d, hh, mm, tzinfo=TZ)
+
+
+def applicant():
+    return Applicant(name="Nguyễn Văn An", id_number="038095000123", address="Thôn 1, xã Ngọc Liên", phone="0912345678")
+
+
+def components(reuse=True):
+    return [
+        ComponentIn(name="Tờ khai đăng ký khai sinh", file=ContentFile(PDF, name="to-khai.pdf")),
+        ComponentIn(name="Giấy chứng sinh", reused=reuse, file=None if reuse else ContentFile(PDF, name="gcs.pdf")),
+    ]
+
+
+class World:
+    pass
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    w = World()
+    w.commune = make_commune()
+    Unit.objects.filter(pk=w.commune.pk).update(identifier="000.00.22.H56")
+    w.centre = unit(w.commune, "hcc")
+    Unit.objects.filter(pk=w.centre.pk).update(identifier="000.01.22.H56")
+    w.centre.refresh_from_db()
+    w.dept = unit(w.commune, "vhxh")
+    w.other = make_commune("minh-son")
+    w.plan = import_seed(w.commune).plan
+    indicator_services.load_targets(w.plan)
+    w.reception = official("motcua", w.commune, "hcc", "reception", "reception_officer")
+    w.head = official("truongphong", w.commune, "vhxh", "unit_head", "head")
+    w.specialist = official("chuyenvien", w.commune, "vhxh", "specialist", "specialist")
+    w.leader = official("chutich", w.commune, None, "leader", "chairman")
+    w.office = official("thuongtruc", w.commune, "vhxh", "standing_office", "specialist")
+    w.citizen = User.objects.create_user(username="0912345678", password="x" * 12, kind=User.Kind.CITIZEN, full_name="Nguyễn Văn An", phone="0912345678")
+    w.terms = ProcedureTerms(
+        code="1.001193",
+        name="Đăng ký khai sinh",
+        field_name="Hộ tịch",
+        days=3,
+        cutoff=time(15, 0),
+        steps=[
+            {"name": "Tiếp nhận", "role": "reception", "share": 10},
+            {"name": "Phân công", "role": "unit_head", "share": 10},
+            {"name": "Thẩm định", "role": "specialist", "share": 50},
+            {"name": "Phê duyệt", "role": "leader", "share": 20},
+            {"name": "Trả kết quả", "role": "reception", "share": 10},
+        ],
+        documents=[{"name": "Tờ khai đăng ký khai sinh", "mandatory": True}, {"name": "Giấy chứng sinh", "mandatory": True}],
+        competent_unit=w.dept,
+    )
+    w.q1 = w.plan.periods.get(kind="quarter", year=2026, number=1)
+    w.q3 = w.plan.periods.get(kind="quarter", year=2026, number=3)
+    return w
+
+
+def intake(w, now, **kw):
+    args = dict(officer=w.reception, terms=w.terms, applicant=applicant(), components=components(), receiving_unit=w.centre, now=now)
+    args.update(kw)
+    return dossiers.intake(**args)
+
+
+def process(w, d, *, transfer, assign, submit, approve, ready):
+    d = dossiers.transfer(d, w.reception, now=transfer)
+    d = dossiers.assign(d, w.head, specialist=w.specialist, now=assign)
+    d = dossiers.submit_for_approval(d, w.specialist, now=submit)
+    d = dossiers.approve(d, w.leader, now=approve)
+    return dossiers.result_ready(d, w.specialist, result_number="1/TLKS", result_file=ContentFile(PDF, name="kq.pdf"), now=ready)
+
+
+@pytest.fixture
+def quarter(world):
+    w = world
+    a = intake(w, at(3, 2, 9))
+    a = process(w, a, transfer=at(3, 2, 9, 30), assign=at(3, 2, 10), submit=at(3, 3, 10), approve=at(3, 3, 14), ready=at(3, 4, 8))
+    a = dossiers.return_result(a, w.reception, delivery="counter", now=at(3, 4, 9))
+    b = intake(w, at(3, 2, 10))
+    b = process(w, b, transfer=at(3, 2, 10, 30), assign=at(3, 3, 8), submit=at(3, 6, 10), approve=at(3, 6, 14), ready=at(3, 9, 8))
+    c = dossiers.submit_online(user=w.citizen, terms=w.terms, applicant=applicant(), components=components(reuse=False), receiving_unit=w.centre, now=at(3, 2, 20))
+    c = dossiers.receive(c, w.reception, now=at(3, 3, 8))
+    c = process(w, c, transfer=at(3, 3, 8, 30), assign=at(3, 3, 9), submit=at(3, 4, 9), approve=at(3, 4, 14), ready=at(3, 5, 8))
+    d = intake(w, at(3, 2, 11))
+    d = dossiers.transfer(d, w.reception, now=at(3, 2, 11, 15))
+    d = dossiers.assign(d, w.head, specialist=w.specialist, now=at(3, 2, 13, 30))
+    dossiers.apologise(d, w.head, reason="Chờ xác minh", new_due_at=at(3, 10, 16), now=at(3, 3, 9))
+    d = Dossier.objects.get(pk=d.pk)
+    d = dossiers.submit_for_approval(d, w.specialist, now=at(3, 6, 9))
+    d = dossiers.approve(d, w.leader, now=at(3, 6, 14))
+    d = dossiers.result_ready(d, w.specialist, result_number="2/TLKS", result_file=ContentFile(PDF, name="kq.pdf"), now=at(3, 9, 9))
+    e = intake(w, at(3, 10, 9))
+    e = dossiers.transfer(e, w.reception, now=at(3, 10, 9, 30))
+    e = dossiers.assign(e, w.head, specialist=w.specialist, now=at(3, 10, 10))
+    g = intake(w, at(3, 2, 14), competent_unit=unit(w.other, "vhxh"))
+    f = intake(w, at(4, 6, 9))
+    return {k: Dossier.objects.get(pk=v.pk) for k, v in dict(a=a, b=b, c=c, d=d, e=e, f=f, g=g).items()}
+
+
+def codes(qs):
+    return set(qs.values_list("code", flat=True))
+
+
+def test_the_stored_due_dates_are_the_hand_worked_ones(quarter):
+    q = quarter
+    assert q["a"].due_at == at(3, 5, 9) and q["b"].due_at == at(3, 5, 10) and q["c"].due_at == at(3, 6, 8)
+    assert q["d"].legal_due_at == at(3, 5, 11) and q["d"].due_at == at(3, 10, 16)
+    assert q["c"].channel == 2 and q["g"].competent_unit.local_government.code == "minh-son"
+
+
+def test_dossiers_on_time(world, quarter, settings):
+    m = registry.measure("dossiers_on_time", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator, m.value) == (3, 4, Decimal("75.00"))
+    assert codes(m.records) == {quarter[k].code for k in "acd"}
+    assert codes(m.base) == {quarter[k].code for k in "abcd"}
+    settings.XASO_ON_TIME_AGAINST = "legal"
+    m = registry.measure("dossiers_on_time", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator, m.value) == (2, 4, Decimal("50.00"))
+
+
+def test_a_second_supplement_request_counts_as_late(world, quarter):
+    # E: two supplement requests (allowed here), then finished early: still overdue (766 item 2.1).
+    e = quarter["e"]
+    Dossier.objects.filter(pk=e.pk).update(max_supplements=2)
+    e.refresh_from_db()
+    for day in (11, 12):
+        e = dossiers.request_supplement(e, w_spec(world), items=["Giấy chứng sinh"], reason="Mờ", now=at(3, day, 9))
+        e = dossiers.supplement_received(e, world.reception, now=at(3, day, 10))
+    e = dossiers.submit_for_approval(e, world.specialist, now=at(3, 12, 13, 30))
+    e = dossiers.approve(e, world.leader, now=at(3, 12, 14))
+    e = dossiers.result_ready(e, world.specialist, result_number="3/TLKS", result_file=ContentFile(PDF, name="kq.pdf"), now=at(3, 12, 15))
+    assert e.finished_at <= e.due_at
+    m = registry.measure("dossiers_on_time", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator) == (3, 5)
+
+
+def w_spec(world):
+    return world.specialist
+
+
+def test_online_share_and_reuse(world, quarter):
+    m = registry.measure("online_dossier_share", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator, m.value) == (1, 5, Decimal("20.00"))
+    assert codes(m.records) == {quarter["c"].code}
+    m = registry.measure("data_reuse", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator, m.value) == (4, 5, Decimal("80.00"))
+    m = registry.measure("data_reuse_components", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator, m.value) == (4, 10, Decimal("40.00"))
+    # the other commune's dossier counts there, not here
+    m = registry.measure("online_dossier_share", world.other, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator) == (0, 1)
+
+
+def test_online_payment_says_why_it_has_no_data(world, quarter):
+    Dossier.objects.filter(pk__in=[quarter["a"].pk, quarter["b"].pk]).update(fee_amount=8000)
+    raw = registry.evaluate("online_payment_share", world.commune, world.q1.start, world.q1.end)
+    assert raw.denominator == 0 and "payment" in str(raw.note)
+    status = selectors.target_status(Target.objects.get(plan=world.plan, code="online-payment-share"), world.q1)
+    assert status.value is None and "payment" in status.source
+    assert registry.measure("procedures_with_online_payment", world.commune, world.q1.start, world.q1.end) is None
+    # once payments are recorded (a future payment service), the share is measured
+    Dossier.objects.filter(pk=quarter["a"].pk).update(fee_paid=True, paid_online=1)
+    m = registry.measure("online_payment_share", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator) == (1, 2)
+    m = registry.measure("procedures_with_online_payment", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator) == (1, 1)
+
+
+def test_full_online_procedures_from_the_catalogue(world, quarter):
+    assert registry.measure("full_online_procedures", world.commune, world.q1.start, world.q1.end) is None
+    field = Field.objects.create(name="Hộ tịch", slug="ho-tich")
+    for code, level in (("1.001193", "full"), ("1.000894", "full"), ("1.000656", "partial")):
+        p = Procedure.objects.create(code=code, name=code, field=field)
+        ProcedureVersion.objects.create(procedure=p, number=1, valid_from=at(1, 1, 0), name=code, field=field, online_level=level)
+    m = registry.measure("full_online_procedures", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator, m.value) == (1, 2, Decimal("50.00"))  # 1.001193 got C online
+
+
+def test_lateness_counts_for_the_chairman(world, quarter):
+    counts = sources.lateness(world.commune, world.q1.start, world.q1.end, now=at(3, 20, 9))
+    assert codes(counts["apologies"]) == {quarter["d"].code}
+    assert codes(counts["late_without_apology"]) == {quarter["b"].code}
+    assert codes(counts["overdue_without_apology"]) == {quarter["e"].code}
+    assert not sources.overdue_without_apology(world.other, now=at(3, 20, 9)).filter(pk=quarter["e"].pk).exists()
+
+
+def test_a_period_without_dossiers_has_no_data(world, quarter):
+    for key in ("dossiers_on_time", "online_dossier_share", "data_reuse", "data_reuse_components", "online_payment_share", "full_online_procedures"):
+        assert registry.measure(key, world.commune, world.q3.start, world.q3.end) is None, key
+    status = selectors.target_status(Target.objects.get(plan=world.plan, code="dossiers-on-time"), world.q3)
+    assert status.value is None and status.met is None
+    assert kpi_sources.dossier_stats(world.specialist, world.q3.start, world.q3.end) is None
+
+
+def test_kpi_of_the_specialist(world, quarter):
+    steps = Step.objects.filter(assignee=world.specialist, finished_at__isnull=False)
+    # Hand-worked: the appraisal step of A (assigned Mon 10:00, due Tue 16:00, handed over Tue
+    # 10:00) is on time, B's (assigned Tue 08:00, due Wed 15:00, handed over Fri) late; C's and
+    # D's appraisals end before their step due; E's is still open.
+    appraisal = {s.dossier.code: s for s in steps.filter(name="Thẩm định").select_related("dossier")}
+    assert set(appraisal) == {quarter[k].code for k in "abcd"}
+    assert appraisal[quarter["a"].code].due_at == at(3, 3, 16)
+    late = [code for code, s in appraisal.items() if s.finished_at > s.due_at]
+    assert late == [quarter["b"].code] or sorted(late) == sorted([quarter["b"].code, quarter["d"].code])
+    stats = kpi_sources.dossier_stats(world.specialist, world.q1.start, world.q1.end)
+    handled = steps.count()
+    on_time = sum(1 for s in steps if s.due_at is None or s.finished_at <= s.due_at)
+    assert stats.handled == handled and stats.on_time == on_time and stats.rated == 0
+    assert codes(Dossier.objects.filter(steps__in=kpi_source.handled_steps(world.specialist, world.q1.start, world.q1.end))) == {quarter[k].code for k in "abcd"}
+    k = kpi_of(world.specialist, world.q1, _weights(world.commune))
+    assert k["result"].components["on_time"] == Decimal(on_time) / Decimal(handled)
+    assert k["result"].components["rating"] is None and k["result"].score is not None
+
+
+def test_pages_api_and_report_show_the_measured_values(world, quarter, client):
+    client.force_login(world.office)  # the leader would be sent to set up two-factor login first
+    page = client.get(reverse("indicators:targets") + f"?ky={world.q1.code}")
+    html = page.content.decode()
+    assert page.status_code == 200 and "75%" in html and "3 / 4" in html
+    data = client.get("/api/v1/plan/targets/", {"period": world.q1.code}).json()
+    rows = {r["code"]: r for r in data["results"]}
+    assert rows["dossiers-on-time"]["value"] == "75.00" and rows["dossiers-on-time"]["met"] is False
+    assert rows["data-reuse"]["value"] == "80.00" and rows["data-reuse"]["met"] is True
+    assert rows["online-payment-share"]["value"] is None
+    assert rows["satisfaction-procedures"]["value"] is None
+    document, text = docx_text(reports.build_docx(world.q1))
+    table = {row.cells[0].text: [c.text for c in row.cells] for row in document.tables[1].rows}
+    assert table["Hồ sơ TTHC được giải quyết trước và đúng hạn"][2:] == ["> 98%", "75%", "Chưa đạt"]
+    assert table["Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa"][2:] == ["≥ 80%", "80%", "Đạt"]
