@@ -71,6 +71,8 @@ STAFF = [
     ("motcua", "Nguyễn Văn Hùng", False, [("ngoc-lien-pvhcc", Position.RECEPTION_OFFICER, Role.RECEPTION)]),
     ("chuyenvien", "Trần Thị Mai", False, [("ngoc-lien-vhxh", Position.SPECIALIST, Role.SPECIALIST)]),
     ("truongphong", "Hoàng Văn Nam", False, [("ngoc-lien-vhxh", Position.HEAD, Role.UNIT_HEAD)]),
+    ("kinhte.truongphong", "Đỗ Minh Quân", False, [("ngoc-lien-kt", Position.HEAD, Role.UNIT_HEAD)]),
+    ("kinhte.chuyenvien", "Quách Thị Yến", False, [("ngoc-lien-kt", Position.SPECIALIST, Role.SPECIALIST)]),
     ("ngoclac.motcua", "Bùi Thị Hoa", False, [("ngoc-lac-pvhcc", Position.RECEPTION_OFFICER, Role.RECEPTION)]),
     ("ngoclac.chuyenvien", "Phạm Văn Đức", False, [("ngoc-lac-vhxh", Position.SPECIALIST, Role.SPECIALIST)]),
     ("minhson.motcua", "Lò Thị Xuân", False, [("minh-son-pvhcc", Position.RECEPTION_OFFICER, Role.RECEPTION)]),

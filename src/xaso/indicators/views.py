@@ -14,7 +14,8 @@ from xaso.plan import selectors as plan_selectors
 from xaso.plan.services import PlanError
 from xaso.plan.views import _period, _plan
 
-from . import kpi, kpi_sources, selectors, services
+from . import kpi, kpi_sources, registry, selectors, services
+from .sources import dossiers as sources
 from .forms import ReportValueForm, ThresholdForm
 from .models import KpiWeights, Target
 
@@ -32,11 +33,66 @@ def targets(request):
         t = status.target
         can_report = t.method == Target.Method.REPORTED and (is_office or (t.reporting_unit_id in own))
         rows.append({"s": status, "sign": selectors.comparison_sign(t), "can_report": can_report})
+    lateness = None
+    if plan_selectors.can_see_overview(request.user, plan):
+        lateness = [(key, LATENESS_LABELS[key], qs.count()) for key, qs in sources.lateness(plan.commune, period.start, period.end).items()]
     return render(
         request,
         "indicators/targets.html",
-        {"plan": plan, "period": period, "rows": rows, "periods": plan.periods.order_by("-end"), "is_office": is_office, "form": ReportValueForm(), "threshold_form": ThresholdForm()},
+        {
+            "plan": plan,
+            "period": period,
+            "rows": rows,
+            "periods": plan.periods.order_by("-end"),
+            "is_office": is_office,
+            "form": ReportValueForm(),
+            "threshold_form": ThresholdForm(),
+            "lateness": lateness,
+        },
     )
+
+
+LATENESS_LABELS = sources.LATENESS_LABELS
+RECORD_PAGE_SIZE = 50
+
+
+def _records_page(request, plan, period, title, counted, base, subtitle=""):
+    from django.core.paginator import Paginator
+
+    which = request.GET.get("tap", "tu")
+    qs = counted if which == "tu" or base is None else base
+    page = Paginator(qs.select_related("competent_unit").order_by("received_at", "pk"), RECORD_PAGE_SIZE).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "indicators/records.html",
+        {"plan": plan, "period": period, "title": title, "subtitle": subtitle, "page": page, "which": which, "has_base": base is not None},
+    )
+
+
+@login_required
+def target_records(request, pk):
+    """The dossiers behind a measured target's number (numerator, or the whole)."""
+    plan = _plan(request)
+    if not plan_selectors.can_view(request.user, plan):
+        raise PermissionDenied
+    target = get_object_or_404(Target, pk=pk, plan=plan, method=Target.Method.MEASURED)
+    period = _period(request, plan)
+    m = registry.evaluate(target.metric, plan.commune, period.start, period.end)
+    if m is None or m.records is None:
+        raise Http404(_("No records stand behind this number."))
+    return _records_page(request, plan, period, target.name, m.records, m.base, _("%(num)s / %(den)s") % {"num": m.numerator, "den": m.denominator})
+
+
+@login_required
+def lateness_records(request, kind):
+    plan = _plan(request)
+    if not plan_selectors.can_see_overview(request.user, plan):
+        raise PermissionDenied
+    period = _period(request, plan)
+    lists = sources.lateness(plan.commune, period.start, period.end)
+    if kind not in lists:
+        raise Http404
+    return _records_page(request, plan, period, LATENESS_LABELS[kind], lists[kind], None)
 
 
 @login_required

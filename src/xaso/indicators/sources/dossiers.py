@@ -27,7 +27,6 @@ from .. import registry
 # A processing end (766 item 2.1: "Đã xử lý xong" > "Đã trả kết quả" > "Dừng xử lý/Từ chối").
 # Refusal at reception is not counted: the dossier was never received, no clock ran.
 FINISHED = (Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.STOPPED)
-WITH_RESULT = (Status.RESULT_READY, Status.RETURNED)
 
 
 def bounds(start, end):
@@ -69,14 +68,16 @@ def _counted_late():
 
 def on_time_q():
     due = _due_field()
-    return Q(status__in=WITH_RESULT, **{f"{due}__isnull": False, "finished_at__lte": F(due)}) & ~Q(late_flag=True)
+    return Q(**{f"{due}__isnull": False, "finished_at__lte": F(due)}) & ~Q(late_flag=True)
 
 
 @registry.provide("dossiers_on_time")
 def dossiers_on_time(commune, start, end):
-    """Dossiers finished with a result by their due date ÷ dossiers finished in the period
-    (result, refusal after processing, or stop). Supplement time is already excluded from
-    the stored due date (the clock pauses)."""
+    """Dossiers finished by their due date ÷ dossiers finished in the period. "Finished" is
+    the 766 processing end: a result (``finished_at`` = result ready), a refusal after
+    processing or a stop at the applicant's request — a refusal decided in time is handled
+    in time. Supplement time is already excluded from the stored due date (the clock
+    pauses); a second supplement request makes the dossier late whatever its dates."""
     finished = finished_in(commune, start, end).annotate(late_flag=_counted_late())
     on_time = finished.filter(on_time_q())
     return registry.Measurement(on_time.count(), finished.count(), records=on_time, base=finished)
@@ -192,6 +193,13 @@ def late_finished_without_apology(commune, start, end):
     """Dossiers finished in the period after their legal due date with no apology."""
     finished = finished_in(commune, start, end)
     return finished.filter(finished_at__gt=F("legal_due_at"), apology__isnull=True)
+
+
+LATENESS_LABELS = {
+    "apologies": _("Apologies and new dates issued in the period"),
+    "late_without_apology": _("Finished late in the period without an apology"),
+    "overdue_without_apology": _("Overdue now without an apology"),
+}
 
 
 def lateness(commune, start, end, now=None):

@@ -184,6 +184,15 @@ def test_a_second_supplement_request_counts_as_late(world, quarter):
     assert (m.numerator, m.denominator) == (3, 5)
 
 
+def test_a_refusal_decided_in_time_is_handled_in_time(world, quarter):
+    # E refused by the leader on Thu 12/03, before its due date (Fri 13/03 09:00): a
+    # processing end in time (766 item 2.1 end events include the refusal).
+    e = dossiers.submit_for_approval(quarter["e"], world.specialist, now=at(3, 11, 9))
+    e = dossiers.refuse(e, world.leader, reasons="Không đủ điều kiện", now=at(3, 12, 9))
+    m = registry.measure("dossiers_on_time", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator, m.value) == (4, 5, Decimal("80.00"))
+
+
 def w_spec(world):
     return world.specialist
 
@@ -204,9 +213,9 @@ def test_online_share_and_reuse(world, quarter):
 def test_online_payment_says_why_it_has_no_data(world, quarter):
     Dossier.objects.filter(pk__in=[quarter["a"].pk, quarter["b"].pk]).update(fee_amount=8000)
     raw = registry.evaluate("online_payment_share", world.commune, world.q1.start, world.q1.end)
-    assert raw.denominator == 0 and "payment" in str(raw.note)
+    assert raw.denominator == 0 and ("payment" in str(raw.note) or "thanh toán" in str(raw.note))
     status = selectors.target_status(Target.objects.get(plan=world.plan, code="online-payment-share"), world.q1)
-    assert status.value is None and "payment" in status.source
+    assert status.value is None and str(raw.note) in status.source
     assert registry.measure("procedures_with_online_payment", world.commune, world.q1.start, world.q1.end) is None
     # once payments are recorded (a future payment service), the share is measured
     Dossier.objects.filter(pk=quarter["a"].pk).update(fee_paid=True, paid_online=1)
@@ -267,6 +276,21 @@ def test_pages_api_and_report_show_the_measured_values(world, quarter, client):
     page = client.get(reverse("indicators:targets") + f"?ky={world.q1.code}")
     html = page.content.decode()
     assert page.status_code == 200 and "75%" in html and "3 / 4" in html
+    on_time = Target.objects.get(plan=world.plan, code="dossiers-on-time")
+    behind = reverse("indicators:target_records", args=[on_time.pk])
+    assert behind in html
+    listing = client.get(behind, {"ky": world.q1.code}).content.decode()
+    assert all(quarter[k].code in listing for k in "acd") and quarter["b"].code not in listing
+    listing = client.get(behind, {"ky": world.q1.code, "tap": "mau"}).content.decode()
+    assert all(quarter[k].code in listing for k in "abcd") and quarter["e"].code not in listing
+    assert "Nguyễn Văn An" not in listing  # no personal data on the list
+    assert client.get(reverse("indicators:lateness_records", args=["late_without_apology"]), {"ky": world.q1.code}).status_code == 200
+    late = client.get(reverse("indicators:lateness_records", args=["late_without_apology"]), {"ky": world.q1.code}).content.decode()
+    assert quarter["b"].code in late and quarter["a"].code not in late
+    assert client.get(reverse("indicators:lateness_records", args=["nothing"]), {"ky": world.q1.code}).status_code == 404
+    specialist = client.__class__()
+    specialist.force_login(world.specialist)
+    assert specialist.get(reverse("indicators:lateness_records", args=["apologies"]), {"ky": world.q1.code}).status_code == 403
     data = client.get("/api/v1/plan/targets/", {"period": world.q1.code}).json()
     rows = {r["code"]: r for r in data["results"]}
     assert rows["dossiers-on-time"]["value"] == "75.00" and rows["dossiers-on-time"]["met"] is False
