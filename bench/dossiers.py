@@ -135,8 +135,8 @@ def generate(n, units, people, rng):
                 )
             )
         with transaction.atomic():
-            Dossier.objects.bulk_create(dossiers, batch_size=1000)
-            saved = list(Dossier.objects.filter(code__in=[d.code for d in dossiers]).values_list("pk", "code", "received_at", "finished_at", "receiving_unit_id", "competent_unit_id", "assignee_id"))
+            Dossier.objects.bulk_create(dossiers, batch_size=1000)  # sets the primary keys (PostgreSQL, SQLite ≥ 3.35)
+            saved = [(d.pk, d.code, d.received_at, d.finished_at, d.receiving_unit_id, d.competent_unit_id, d.assignee_id) for d in dossiers]
             events, steps = [], []
             for pk, code, rec, fin, ru, cu, sp in saved:
                 t = rec
@@ -197,12 +197,15 @@ def main():
     ap.add_argument("--n", type=int, default=1_000_000, help="dossiers in the database (default 1,000,000)")
     ap.add_argument("--intake", type=int, default=1000, help="dossiers received through the services for the throughput figure")
     ap.add_argument("--repeat", type=int, default=300, help="requests per latency figure")
+    ap.add_argument("--generate-only", action="store_true", help="fill the database up to N and stop (measure in a later run)")
     args = ap.parse_args()
     call_command("migrate", interactive=False, verbosity=0)
     rng = random.Random(7)
     with acting_as(Actor(username="bench", source="command")):
         units, people = setup_org()
         generate(args.n, units, people, rng)
+    if args.generate_only:
+        return
     total = Dossier.objects.count()
     print(f"\nDatabase: {connection.vendor}; dossiers: {total}")
     rate = measure_intake(units, people, args.intake)

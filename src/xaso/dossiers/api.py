@@ -69,12 +69,15 @@ class DossierDetailSerializer(DossierSerializer):
         fields = DossierSerializer.Meta.fields + ["events"]
 
 
+LIST_FIELDS = ["code", "status", "channel", "procedure_code", "procedure_name", "green_lane", "received_at", "due_at"]
+
+
 class DossierListItemSerializer(serializers.ModelSerializer):
     current_unit = serializers.CharField(source="current_unit.code")
 
     class Meta:
         model = Dossier
-        fields = ["code", "status", "channel", "procedure_code", "procedure_name", "green_lane", "received_at", "due_at", "current_unit"]
+        fields = LIST_FIELDS + ["current_unit"]
 
 
 class DossierApplicantSerializer(serializers.Serializer):
@@ -160,7 +163,11 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 qs = qs.filter(**{field: p[key]})
         if p.get("unit"):
             qs = qs.filter(current_unit__code=p["unit"])
-        return qs.select_related("receiving_unit", "competent_unit", "current_unit", "assignee").order_by("-green_lane", "due_at", "id")
+        qs = qs.order_by("-green_lane", "due_at", "id")
+        if self.action == "list":
+            # The list shows a few columns: read only those (and the current unit's code).
+            return qs.select_related("current_unit").only(*LIST_FIELDS, "current_unit__code")
+        return qs.select_related("receiving_unit", "competent_unit", "current_unit", "assignee")
 
     def get_serializer_class(self):
         if self.action == "list":

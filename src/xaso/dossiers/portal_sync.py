@@ -47,9 +47,12 @@ def _dt(value):
     return timezone.localtime(value).strftime("%Y%m%d%H%M%S")
 
 
-def build_payload(dossier) -> dict:
-    components = list(dossier.components.all()) if dossier.pk else []
-    pauses = list(dossier.pauses.all()) if dossier.pk else []
+def build_payload(dossier, *, components=None, pauses=None) -> dict:
+    """``components``/``pauses``: the dossier's rows if the caller has them (else read)."""
+    if components is None:
+        components = list(dossier.components.all()) if dossier.pk else []
+    if pauses is None:
+        pauses = list(dossier.pauses.all()) if dossier.pk else []
     base = getattr(settings, "XASO_PUBLIC_BASE_URL", "").rstrip("/")
     return {
         "MaHoSo": dossier.code,

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.text import Truncator
 
 
 from . import deadlines
-from .models import Apology, Dossier, Pause
+from .models import STATUS_CHOICES, Apology, Dossier, Pause
 from .states import Status
 
 def _scope(user, role=None):
@@ -58,12 +60,17 @@ def worklist(user, *, procedure="", field="", status="", channel="", unit=""):
     if unit:
         qs = qs.filter(current_unit_id=unit)
     # Green-lane (priority) procedures first, then by due date (the remaining working time
-    # orders the same way as the due moment among running clocks).
-    return (
-        qs.select_related("current_unit", "assignee")
-        .defer("steps_plan", "request_summary", "reasons", "result_summary", "current_unit__address", "assignee__password")
-        .order_by("-green_lane", "due_at", "id")
-    )
+    # orders the same way as the due moment among running clocks). Only the columns the
+    # worklist shows and its clock needs are read (``WORKLIST_FIELDS``).
+    return qs.only(*WORKLIST_FIELDS).order_by("-green_lane", "due_at", "id")
+
+
+# What a worklist row shows and what its clock needs (``with_clocks``): nothing wider.
+WORKLIST_FIELDS = (
+    "id", "code", "status", "channel", "procedure_code", "procedure_name", "green_lane",
+    "received_at", "due_at", "legal_due_at", "legal_days", "legal_hours", "legal_calendar_days", "cutoff",
+    "current_unit_id", "receiving_unit_id", "assignee_id",
+)
 
 
 def scope_dossiers(user):
@@ -89,27 +96,52 @@ class Row:
     dossier: Dossier
     clock: deadlines.Clock | None
     level: str  # overdue | today | soon | ok | paused | none
+    # Display strings, prepared once here so that the row template only prints them.
+    status_label: str = ""
+    procedure_text: str = ""
+    due_text: str = ""
+    hours_text: str = ""
+
+
+CLOSED = (Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.STOPPED, Status.RECEPTION_REFUSED)
 
 
 def with_clocks(dossiers, calendar, now=None):
-    """Attach each dossier's clock, computed by the one due-date function, in two queries."""
+    """Attach each dossier's clock.
+
+    A running clock (no open pause) is read from the stored ``due_at``: it is the effective
+    due date written by ``services.refresh_due`` with the one due-date function on every
+    change, and without an open pause it does not depend on ``now`` (a test checks the
+    stored value against a recomputation). Only the remaining working time until it is
+    computed here, by the calendar. A dossier waiting for a supplement has an open pause,
+    so its due date moves with ``now``: it is recomputed in full by ``deadlines.compute``
+    from its pauses and apology (one query each, for those rows only)."""
     now = now or timezone.now()
     dossiers = list(dossiers)
-    ids = [d.pk for d in dossiers]
+    waiting = [d.pk for d in dossiers if d.status == Status.SUPPLEMENT and d.received_at is not None]
     pauses: dict[int, list] = {}
-    for p in Pause.objects.filter(dossier_id__in=ids).order_by("started_at"):
-        pauses.setdefault(p.dossier_id, []).append(p)
-    apologies = {a.dossier_id: a for a in Apology.objects.filter(dossier_id__in=ids)}
+    apologies = {}
+    if waiting:
+        for p in Pause.objects.filter(dossier_id__in=waiting).order_by("started_at"):
+            pauses.setdefault(p.dossier_id, []).append(p)
+        apologies = {a.dossier_id: a for a in Apology.objects.filter(dossier_id__in=waiting)}
     from .services import facts_of
 
-    today = timezone.localtime(now).date()
+    labels = dict(STATUS_CHOICES)
+    local_now = timezone.localtime(now)
+    today = local_now.date()
     rows = []
     for d in dossiers:
+        label = str(labels.get(d.status, d.status))
+        name = d.procedure_name if len(d.procedure_name) <= 70 else Truncator(d.procedure_name).chars(70)
         if d.received_at is None:
-            rows.append(Row(d, None, "none"))
+            rows.append(Row(d, None, "none", label, name))
             continue
-        c = deadlines.compute(calendar, facts_of(d, pauses.get(d.pk, []), apologies.get(d.pk) or False), now=now)
-        if d.status in (Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.STOPPED, Status.RECEPTION_REFUSED):
+        if d.pk in pauses or d.due_at is None:
+            c = deadlines.compute(calendar, facts_of(d, pauses.get(d.pk, []), apologies.get(d.pk) or False), now=now)
+        else:
+            c = deadlines.running_clock(calendar, d.due_at, d.legal_due_at or d.due_at, now=now)
+        if d.status in CLOSED:
             level = "none"
         elif c.paused:
             level = "paused"
@@ -121,7 +153,8 @@ def with_clocks(dossiers, calendar, now=None):
             level = "soon"
         else:
             level = "ok"
-        rows.append(Row(d, c, level))
+        due_local = timezone.localtime(c.effective_due)
+        rows.append(Row(d, c, level, label, name, f"{due_local:%H:%M %d/%m/%Y}", number_format(round(c.remaining.total_seconds() / 3600, 1))))
     return rows
 
 
@@ -133,29 +166,51 @@ def overdue_without_apology(unit_ids=None, now=None):
     return qs
 
 
+PUBLIC_FIELDS = ("id", "code", "procedure_name", "status", "received_at", "due_at", "delivery")
+KEY_FIELDS = ("lookup_secret", "applicant_phone", "applicant_id_number", "agent_phone", "agent_id_number")
+
+
 def public_lookup(code: str, key: str):
     """The dossier if ``key`` matches the last 4 digits of the applicant's (or authorised
-    person's) phone or identification number, or the lookup secret; else None."""
+    person's) phone or identification number, or the lookup secret; else None.
+
+    One query on the unique code index, reading only what the check and the public page
+    need; the step history comes with it (``public_history`` reads it from the dossier)."""
     code = (code or "").strip().upper()
     key = (key or "").strip().upper()
     if not code or len(key) < 4:
         return None
-    d = Dossier.objects.filter(code=code).first()
-    if d is None:
+    rows = list(
+        Dossier.objects.filter(code=code)
+        .order_by("events__at", "events__id")
+        .values_list(*PUBLIC_FIELDS, *KEY_FIELDS, "events__at", "events__action", "events__unit__name")
+    )
+    if not rows:
         return None
-    candidates = {d.lookup_secret.upper()}
-    for value in (d.applicant_phone, d.applicant_id_number, d.agent_phone, d.agent_id_number):
-        digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    first = dict(zip(PUBLIC_FIELDS + KEY_FIELDS, rows[0]))
+    candidates = {first["lookup_secret"].upper()}
+    for name in KEY_FIELDS[1:]:
+        digits = "".join(ch for ch in (first[name] or "") if ch.isdigit())
         if len(digits) >= 4:
             candidates.add(digits[-4:])
-    return d if key in candidates else None
+    if key not in candidates:
+        return None
+    # A partial instance (the other fields deferred); from_db takes them in model order.
+    names = [f.attname for f in Dossier._meta.concrete_fields if f.attname in PUBLIC_FIELDS]
+    d = Dossier.from_db(Dossier.objects.db, names, [first[name] for name in names])
+    n = len(PUBLIC_FIELDS) + len(KEY_FIELDS)
+    d._public_history = [(r[n], r[n + 1], r[n + 2]) for r in rows if r[n] is not None]
+    return d
 
 
 def public_history(d: Dossier):
     """Step history without names or personal data."""
     from .models import ACTION_LABELS
 
-    return [{"at": e.at, "action": e.action, "label": str(ACTION_LABELS.get(e.action, e.action)), "unit": e.unit.name if e.unit else ""} for e in d.events.select_related("unit").order_by("at", "id")]
+    events = getattr(d, "_public_history", None)
+    if events is None:
+        events = [(e.at, e.action, e.unit.name if e.unit else "") for e in d.events.select_related("unit").order_by("at", "id")]
+    return [{"at": at, "action": action, "label": str(ACTION_LABELS.get(action, action)), "unit": unit or ""} for at, action, unit in events]
 
 
 def remaining_text(c, day_length=timedelta(hours=8)):

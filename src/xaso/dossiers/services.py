@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -217,19 +217,32 @@ def local(dt):
 
 
 def next_number(model, lookup: dict) -> int:
-    """Increment the counter row ``lookup`` under a row lock in the caller's transaction
-    and return the new value. Rolled back with the caller: no gap, no duplicate."""
-    row = model.objects.select_for_update().filter(**lookup).first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                row = model.objects.create(**lookup, last=0)
-        except IntegrityError:
-            pass  # created meanwhile by a concurrent transaction
-        row = model.objects.select_for_update().get(**lookup)
-    row.last += 1
-    row.save(update_fields=["last"])
-    return row.last
+    """Increment the counter row ``lookup`` in the caller's transaction and return the new
+    value, in one statement: ``INSERT … ON CONFLICT (<the row's unique key>) DO UPDATE SET
+    last = last + 1 RETURNING last`` (PostgreSQL ≥ 9.5, SQLite ≥ 3.35). The upsert takes
+    the row lock (PostgreSQL) or the database write lock (SQLite) until the caller's
+    transaction ends, so a concurrent intake waits and then reads the committed value; a
+    rollback undoes the increment: no gap, no duplicate. ``lookup`` names exactly the
+    fields of the model's unique constraint."""
+    opts = model._meta
+    columns, params = [], []
+    for name, value in lookup.items():
+        f = opts.get_field(name)
+        if f.is_relation:
+            value = getattr(value, "pk", value)
+            f = f.target_field
+        columns.append(opts.get_field(name).column)
+        params.append(f.get_db_prep_value(value, connection, prepared=False))
+    qn = connection.ops.quote_name
+    table, last = qn(opts.db_table), qn(opts.get_field("last").column)
+    cols = ", ".join(qn(c) for c in columns)
+    sql = (
+        f"INSERT INTO {table} ({cols}, {last}) VALUES ({', '.join(['%s'] * len(params))}, 1) "
+        f"ON CONFLICT ({cols}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchone()[0]
 
 
 def unit_prefix(unit: Unit) -> str:
@@ -363,13 +376,13 @@ def refresh_due(dossier: Dossier, now) -> None:
     dossier.due_at = c.effective_due if c else None
 
 
-def _step_due(dossier, start, share) -> datetime | None:
+def _step_due(dossier, start, share, calendar=None) -> datetime | None:
     if not share:
         return None
     hours = deadlines.split_share(float(dossier.legal_days), float(dossier.legal_hours), float(share))
     from xaso.core.calendar import Duration
 
-    return get_calendar().due_at(start, Duration(0, hours))
+    return (calendar or get_calendar()).due_at(start, Duration(0, hours))
 
 
 def _plan_share(dossier, predicate) -> float:
@@ -383,7 +396,7 @@ def _close_open_steps(dossier, now):
     Step.objects.filter(dossier=dossier, finished_at__isnull=True).update(finished_at=now)
 
 
-def _open_step(dossier, *, name, unit=None, assignee=None, given_by=None, now, share=0, external="", interagency=False, first=False):
+def _open_step(dossier, *, name, unit=None, assignee=None, given_by=None, now, share=0, external="", interagency=False, first=False, calendar=None):
     if first:
         seq = 1
     else:
@@ -397,7 +410,7 @@ def _open_step(dossier, *, name, unit=None, assignee=None, given_by=None, now, s
         assignee=assignee,
         given_by=given_by,
         started_at=now,
-        due_at=_step_due(dossier, now, share),
+        due_at=_step_due(dossier, now, share, calendar),
         share_percent=share or 0,
         external_agency=external,
         is_interagency=interagency,
@@ -412,7 +425,7 @@ def issue_document(dossier, kind, *, unit, user, now, data=None) -> IssuedDocume
     )
 
 
-def _event(dossier, action, *, user, now, from_status, note="", data=None, unit=None):
+def _event(dossier, action, *, user, now, from_status, note="", data=None, unit=None, components=None, pauses=None):
     ev = Event.objects.create(
         dossier=dossier,
         at=now,
@@ -432,14 +445,16 @@ def _event(dossier, action, *, user, now, from_status, note="", data=None, unit=
         changes={"status": [str(from_status or ""), dossier.status], **({"data": data} if data else {})},
         reason=note,
     )
-    _sync(dossier, str(action))
+    _sync(dossier, str(action), components=components, pauses=pauses)
     return ev
 
 
-def _sync(dossier, event):
+def _sync(dossier, event, *, components=None, pauses=None):
+    """Queue the national-portal update. ``components``/``pauses``: the dossier's rows when
+    the caller has just written them (intake), so they are not read back."""
     from .portal_sync import build_payload
 
-    SyncJob.objects.create(dossier=dossier, event=event, payload=build_payload(dossier), next_attempt_at=timezone.now())
+    SyncJob.objects.create(dossier=dossier, event=event, payload=build_payload(dossier, components=components, pauses=pauses), next_attempt_at=timezone.now())
 
 
 def lookup_url(dossier) -> str:
@@ -483,7 +498,7 @@ def _check_applicant(applicant: Applicant):
         raise DossierError(_("The applicant's phone number “%(phone)s” is not valid.") % {"phone": applicant.phone})
 
 
-def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, now, status, delivery, request_summary, copies, received_by=None):
+def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, now, status, delivery, request_summary, copies, received_by=None, calendar=None):
     competent_unit = competent_unit or terms.competent_unit or receiving_unit
     d = Dossier(
         code=new_code(receiving_unit, now),
@@ -530,7 +545,7 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
         # Counter intake: received at once; the clock facts are known before the insert.
         d.received_at = now
         d.received_by = received_by
-        c = deadlines.compute(get_calendar(), facts_of(d, pauses=[], apology=False), now=now)
+        c = deadlines.compute(calendar or get_calendar(), facts_of(d, pauses=[], apology=False), now=now)
         d.legal_due_at, d.due_at = c.legal_due, c.effective_due
     # Field checks (lengths, choices); the foreign keys are objects already loaded.
     d.full_clean(
@@ -541,7 +556,10 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
     return d
 
 
-def _save_components(dossier, components, round_=0):
+def _save_components(dossier, components, round_=0) -> list[Component]:
+    """Store the submitted components in one INSERT (files are written to storage first).
+    Components are not audited one by one: the business action's audit record covers them."""
+    rows = []
     for c in components:
         ctype, size = validate_upload(c.file, c.name) if c.file is not None else ("", 0)
         comp = Component(
@@ -559,7 +577,8 @@ def _save_components(dossier, components, round_=0):
         )
         if c.file is not None:
             comp.file.save(c.file.name.rsplit("/", 1)[-1], c.file, save=False)
-        comp.save()
+        rows.append(comp)
+    return Component.objects.bulk_create(rows)
 
 
 def _receipt(dossier, user, now):
@@ -574,14 +593,14 @@ def _receipt(dossier, user, now):
     )
 
 
-def _mark_received(dossier, user, now, fresh=False):
+def _mark_received(dossier, user, now, fresh=False, calendar=None):
     if not fresh:
         dossier.received_at = now
         dossier.received_by = user if getattr(user, "pk", None) else None
         refresh_due(dossier, now)
         dossier.save()
     share = _plan_share(dossier, lambda s: s.get("role") == "reception")
-    _open_step(dossier, name=_("Reception"), unit=dossier.receiving_unit, assignee=user, given_by=None, now=now, share=share, first=fresh)
+    _open_step(dossier, name=_("Reception"), unit=dossier.receiving_unit, assignee=user, given_by=None, now=now, share=share, first=fresh, calendar=calendar)
     _receipt(dossier, user, now)
 
 
@@ -619,6 +638,7 @@ def intake(
         raise DossierError(_("Counter intake is for dossiers brought to the counter or sent by post."))
     _check_applicant(applicant)
     _check_components(terms, components)
+    calendar = get_calendar()  # once per intake: the clock and the reception step's due time
     d = _new_dossier(
         terms=terms,
         applicant=applicant,
@@ -631,10 +651,11 @@ def intake(
         request_summary=request_summary,
         copies=copies,
         received_by=officer,
+        calendar=calendar,
     )
-    _save_components(d, components)
-    _mark_received(d, officer, now, fresh=True)
-    ev = _event(d, "intake", user=officer, now=now, from_status="", unit=receiving_unit)
+    saved = _save_components(d, components)
+    _mark_received(d, officer, now, fresh=True, calendar=calendar)
+    ev = _event(d, "intake", user=officer, now=now, from_status="", unit=receiving_unit, components=saved, pauses=[])
     _notify_received(d, ev)
     return d
 
