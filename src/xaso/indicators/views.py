@@ -1,5 +1,6 @@
 """Staff pages: targets with their thresholds, values and sources; officials' KPIs."""
 from django.contrib import messages
+from django.db.models import BooleanField, ExpressionWrapper
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -16,6 +17,7 @@ from xaso.plan.views import _period, _plan
 
 from . import kpi, kpi_sources, registry, selectors, services
 from .sources import dossiers as sources
+from .sources import kpi as kpi_dossiers
 from .forms import ReportValueForm, ThresholdForm
 from .models import KpiWeights, Target
 
@@ -159,6 +161,10 @@ def kpi_of(user, period, weights):
         "dossiers": dossiers,
         "tasks": tasks,
         "reports": kpi_sources.task_reports(user, period),
+        "steps": kpi_dossiers.handled_steps(user, period.start, period.end)
+        .select_related("dossier")
+        .annotate(in_time=ExpressionWrapper(kpi_dossiers.on_time_q(), output_field=BooleanField()))
+        .order_by("finished_at"),
     }
 
 
