@@ -99,15 +99,72 @@ def compute(calendar: Calendar, facts: Facts, *, now: datetime, duration_factory
     return Clock(legal_due, effective, remaining, paused, overdue, start)
 
 
-def running_clock(calendar: Calendar, effective_due: datetime, legal_due: datetime, *, now: datetime, clock_start=None) -> Clock:
+def running_clock(calendar: Calendar, effective_due: datetime, legal_due: datetime, *, now: datetime, clock_start=None, between=None) -> Clock:
     """The clock of a dossier without an open pause, from its due dates as ``compute`` gave
-    them (they do not depend on ``now`` then): only the remaining working time is computed.
-    Gives the same ``Clock`` as ``compute`` for such a dossier (tested)."""
+    them (they do not depend on ``now`` then): only the remaining working time is computed
+    (by ``between``, default the calendar's ``working_time_between``). Gives the same
+    ``Clock`` as ``compute`` for such a dossier (tested)."""
+    between = between or calendar.working_time_between
     if now <= effective_due:
-        remaining = calendar.working_time_between(now, effective_due)
+        remaining = between(now, effective_due)
     else:
-        remaining = -calendar.working_time_between(effective_due, now)
+        remaining = -between(effective_due, now)
     return Clock(legal_due, effective_due, remaining, False, now > effective_due, clock_start)
+
+
+class WorkingTimeIndex:
+    """The calendar's ``working_time_between`` (without pauses) for long spans, fast: the
+    span is cut at local midnights, the two partial days are asked of the calendar, and the
+    whole days in between come from running sums of the calendar's own answers for each
+    day (computed once per calendar object, then reused). Working time is additive over
+    disjoint intervals, so the answer is the calendar's (tested against it). Used for the
+    remaining time of long-overdue dossiers in worklists (one request shows 50 of them)."""
+
+    def __init__(self, calendar):
+        import threading
+
+        self.calendar = calendar
+        self.tz = calendar.tz
+        self.base = None
+        self.cum: list[timedelta] = [timedelta(0)]  # cum[i]: from midnight(base) to midnight(base + i days)
+        self._lock = threading.Lock()
+
+    def _midnight(self, d):
+        return datetime.combine(d, time(0), tzinfo=self.tz)
+
+    def _day(self, d):
+        return self.calendar.working_time_between(self._midnight(d), self._midnight(d + timedelta(days=1)))
+
+    def _upto(self, d) -> timedelta:
+        if self.base is None:
+            self.base = d
+        if d < self.base:
+            prefix = [timedelta(0)]
+            for j in range((self.base - d).days):
+                prefix.append(prefix[-1] + self._day(d + timedelta(days=j)))
+            shift = prefix.pop()
+            self.cum = prefix + [x + shift for x in self.cum]
+            self.base = d
+        i = (d - self.base).days
+        while len(self.cum) <= i:
+            self.cum.append(self.cum[-1] + self._day(self.base + timedelta(days=len(self.cum) - 1)))
+        return self.cum[i]
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        if end < start:
+            return -self.between(end, start)
+        a, b = start.astimezone(self.tz).date(), end.astimezone(self.tz).date()
+        if (b - a).days < 2:
+            return self.calendar.working_time_between(start, end)
+        first, last = a + timedelta(days=1), b
+        with self._lock:
+            lo = self._upto(first)  # first: may move the base back (earlier sums shift)
+            whole = self._upto(last) - lo
+        return (
+            self.calendar.working_time_between(start, self._midnight(first))
+            + whole
+            + self.calendar.working_time_between(self._midnight(last), end)
+        )
 
 
 def _calendar_days_due(calendar, received_at, facts, pauses):

@@ -103,6 +103,17 @@ class Row:
     hours_text: str = ""
 
 
+_INDEX: dict = {}
+
+
+def working_time_index(calendar) -> deadlines.WorkingTimeIndex:
+    """One index per calendar object (a new calendar, after a decision changes, gets a new one)."""
+    idx = _INDEX.get("index")
+    if idx is None or idx.calendar is not calendar:
+        idx = _INDEX["index"] = deadlines.WorkingTimeIndex(calendar)
+    return idx
+
+
 CLOSED = (Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.STOPPED, Status.RECEPTION_REFUSED)
 
 
@@ -127,6 +138,7 @@ def with_clocks(dossiers, calendar, now=None):
         apologies = {a.dossier_id: a for a in Apology.objects.filter(dossier_id__in=waiting)}
     from .services import facts_of
 
+    between = working_time_index(calendar).between
     labels = dict(STATUS_CHOICES)
     local_now = timezone.localtime(now)
     today = local_now.date()
@@ -140,7 +152,7 @@ def with_clocks(dossiers, calendar, now=None):
         if d.pk in pauses or d.due_at is None:
             c = deadlines.compute(calendar, facts_of(d, pauses.get(d.pk, []), apologies.get(d.pk) or False), now=now)
         else:
-            c = deadlines.running_clock(calendar, d.due_at, d.legal_due_at or d.due_at, now=now)
+            c = deadlines.running_clock(calendar, d.due_at, d.legal_due_at or d.due_at, now=now, between=between)
         if d.status in CLOSED:
             level = "none"
         elif c.paused:

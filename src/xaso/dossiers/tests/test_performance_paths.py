@@ -123,3 +123,20 @@ def test_public_lookup_is_one_query(world, make_intake, django_assert_num_querie
     assert [h["action"] for h in history] == ["intake", "transfer"]
     assert history[0]["unit"] == world.centre.name
     assert selectors.public_lookup(d.code, "0000") is None
+
+
+def test_working_time_index_equals_the_calendar(world):
+    import random
+
+    cal = services.get_calendar()
+    idx = deadlines.WorkingTimeIndex(cal)
+    rng = random.Random(3)
+    start = at(2024, 1, 1, 0, 0)
+    for _ in range(400):
+        a = start + timedelta(minutes=rng.randrange(0, 4 * 365 * 24 * 60))
+        b = a + timedelta(minutes=rng.choice([rng.randrange(0, 3000), rng.randrange(0, 900 * 24 * 60)]))
+        if rng.random() < 0.5:
+            a, b = b, a
+        assert idx.between(a, b) == cal.working_time_between(a, b), (a, b)
+    # Through Tết 2026 and the 2026 swaps, across midnight boundaries exactly.
+    assert idx.between(at(2026, 2, 1, 0, 0), at(2026, 3, 2, 0, 0)) == cal.working_time_between(at(2026, 2, 1, 0, 0), at(2026, 3, 2, 0, 0))
