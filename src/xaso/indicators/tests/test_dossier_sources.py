@@ -174,7 +174,7 @@ def test_a_second_supplement_request_counts_as_late(world, quarter):
     Dossier.objects.filter(pk=e.pk).update(max_supplements=2)
     e.refresh_from_db()
     for day in (11, 12):
-        e = dossiers.request_supplement(e, w_spec(world), items=["Giấy chứng sinh"], reason="Mờ", now=at(3, day, 9))
+        e = dossiers.request_supplement(e, world.specialist, items=["Giấy chứng sinh"], reason="Mờ", now=at(3, day, 9))
         e = dossiers.supplement_received(e, world.reception, now=at(3, day, 10))
     e = dossiers.submit_for_approval(e, world.specialist, now=at(3, 12, 13, 30))
     e = dossiers.approve(e, world.leader, now=at(3, 12, 14))
@@ -193,7 +193,7 @@ def test_a_refusal_decided_in_time_is_handled_in_time(world, quarter):
     assert (m.numerator, m.denominator, m.value) == (4, 5, Decimal("80.00"))
 
 
-def w_spec(world):
+def world.specialist:
     return world.specialist
 
 
