@@ -144,6 +144,7 @@ def _error(exc: DossierError):
 class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "code"
     lookup_value_regex = r"[^/]+"
+    throttle_scope = None  # the public lookup action sets "lookup"
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -232,7 +233,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={200: DossierLookupSerializer, 404: OpenApiResponse(description="No match"), 429: OpenApiResponse(description="Too many lookups")},
         auth=[],
     )
-    @action(detail=False, methods=["get"], permission_classes=[AllowAny], authentication_classes=[], throttle_classes=[ScopedRateThrottle], url_path="lookup")
+    @action(detail=False, methods=["get"], permission_classes=[AllowAny], authentication_classes=[], throttle_classes=[ScopedRateThrottle], throttle_scope="lookup", url_path="lookup")
     def lookup(self, request):
         d = selectors.public_lookup(request.query_params.get("code", ""), request.query_params.get("key", ""))
         if d is None:
@@ -249,7 +250,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             }
         )
 
-    lookup.throttle_scope = "lookup"
+    # (the scope goes in @action: DRF sets action kwargs on the view; an attribute set on
+    # the function afterwards is not read, and the lookup was not throttled.)
 
     def _transition(self, request, code, act):
         d = get_object_or_404(Dossier, code=code)

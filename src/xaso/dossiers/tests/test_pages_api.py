@@ -203,3 +203,15 @@ def test_api_read_is_audited(world, make_intake):
     outsider = APIClient()
     outsider.force_authenticate(world.outsider_reception)
     assert outsider.get(f"/api/v1/dossiers/{d.code}/").status_code == 404
+
+
+def test_public_lookup_api_rate_limited(world, make_intake, monkeypatch):
+    from rest_framework.test import APIClient as Anonymous
+    from rest_framework.throttling import ScopedRateThrottle
+
+    # DRF reads the rates once, at import: patch the class's copy.
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "lookup": "3/min"})
+    d = make_intake()
+    anon = Anonymous()
+    codes = [anon.get("/api/v1/dossiers/lookup/", {"code": d.code, "key": "5678"}).status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and codes[-1] == 429
