@@ -193,10 +193,6 @@ def test_a_refusal_decided_in_time_is_handled_in_time(world, quarter):
     assert (m.numerator, m.denominator, m.value) == (4, 5, Decimal("80.00"))
 
 
-def world.specialist:
-    return world.specialist
-
-
 def test_online_share_and_reuse(world, quarter):
     m = registry.measure("online_dossier_share", world.commune, world.q1.start, world.q1.end)
     assert (m.numerator, m.denominator, m.value) == (1, 5, Decimal("20.00"))
