@@ -81,7 +81,7 @@ def scope_dossiers(user):
 
 def desk(user):
     ids = _scope(user, "reception")
-    base = Dossier.objects.filter(receiving_unit_id__in=ids).select_related("current_unit")
+    base = Dossier.objects.filter(receiving_unit_id__in=ids).only(*WORKLIST_FIELDS)
     return {
         "to_check": base.filter(status=Status.SUBMITTED).order_by("submitted_at"),
         "to_transfer": base.filter(status=Status.RECEIVED).order_by("received_at"),
