@@ -8,7 +8,9 @@ docs/openapi.yaml.
 
 The schema is generated for PostgreSQL, the production database: limits of integer fields
 come from the database backend (SQLite allows 64-bit values everywhere). Only the backend's
-rules are used; no connection is made.
+rules are used; no connection is made. It is written in English, the language of the source
+strings, so that it does not depend on which catalogues are compiled (the live schema at
+/api/v1/schema/ follows the request's language).
 
 Usage: python scripts/check_schema.py           # check
        python scripts/check_schema.py --write   # regenerate docs/openapi.yaml (`make schema`)
@@ -38,7 +40,7 @@ def xaso():
 def generate(target):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "xaso.settings", "DATABASE_URL": SCHEMA_DATABASE_URL}
     result = subprocess.run(
-        [xaso(), "spectacular", "--validate", "--file", str(target)],
+        [xaso(), "spectacular", "--lang", "en", "--validate", "--file", str(target)],
         cwd=REPO,
         env=env,
         capture_output=True,
