@@ -108,8 +108,14 @@ def test_admin_is_branded_for_the_commune(rf):
     request = rf.get("/quan-tri/")
     request.user = AnonymousUser()
     context = admin.site.each_context(request)
-    for key in ("site_header", "site_title"):
-        assert "Django" not in str(context[key]) and "Digital commune" in str(context[key])
+    from django.utils.translation import gettext
+
+    expected = {
+        "site_header": gettext("Digital commune — administration"),
+        "site_title": gettext("Digital commune administration"),
+    }
+    for key, text in expected.items():
+        assert str(context[key]) == text and "Django" not in text
     assert "Django" not in str(admin.site.index_title)
 
 
