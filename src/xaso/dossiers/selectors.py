@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 
 from . import deadlines
@@ -101,6 +102,18 @@ class Row:
     procedure_text: str = ""
     due_text: str = ""
     hours_text: str = ""
+    badge_class: str = ""
+    badge_label: str = ""
+
+
+def _badges():
+    return {
+        "overdue": ("text-bg-danger", _("Overdue")),
+        "today": ("text-bg-warning", _("Due today")),
+        "soon": ("text-bg-info", _("Due within 1 working day")),
+        "paused": ("text-bg-secondary", _("Paused (waiting for the applicant)")),
+        "ok": ("text-bg-success", _("On time")),
+    }
 
 
 _INDEX: dict = {}
@@ -140,6 +153,7 @@ def with_clocks(dossiers, calendar, now=None):
 
     between = working_time_index(calendar).between
     labels = dict(STATUS_CHOICES)
+    badges = _badges()
     local_now = timezone.localtime(now)
     today = local_now.date()
     rows = []
@@ -166,7 +180,8 @@ def with_clocks(dossiers, calendar, now=None):
         else:
             level = "ok"
         due_local = timezone.localtime(c.effective_due)
-        rows.append(Row(d, c, level, label, name, f"{due_local:%H:%M %d/%m/%Y}", number_format(round(c.remaining.total_seconds() / 3600, 1))))
+        css, badge = badges.get(level, ("", ""))
+        rows.append(Row(d, c, level, label, name, f"{due_local:%H:%M %d/%m/%Y}", number_format(round(c.remaining.total_seconds() / 3600, 1)), css, badge))
     return rows
 
 
