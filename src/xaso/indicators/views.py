@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.db.models import BooleanField, ExpressionWrapper
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from . import kpi, kpi_sources, registry, selectors, services
 from .sources import dossiers as sources
 from .sources import kpi as kpi_dossiers
 from .forms import ReportValueForm, ThresholdForm
-from .models import KpiWeights, Target
+from .models import KpiWeights, ReportedValue, Target
 
 
 @login_required
@@ -221,3 +221,16 @@ def kpi_weights(request):
     else:
         form = KpiWeightsForm(initial={name: getattr(current, name) for name in (*kpi.COMPONENTS, "volume_norm")})
     return render(request, "indicators/kpi_weights.html", {"plan": plan, "form": form})
+
+
+@login_required
+def evidence(request, pk):
+    """A reported value's evidence file, for those who may see the plan (media files are
+    never served publicly)."""
+    item = get_object_or_404(ReportedValue.objects.select_related("period__plan"), pk=pk)
+    if not item.evidence:
+        raise Http404
+    if not plan_selectors.can_view(request.user, item.period.plan):
+        raise PermissionDenied
+    name = item.evidence.name.rsplit("/", 1)[-1]
+    return FileResponse(item.evidence.open("rb"), as_attachment=True, filename=name)

@@ -143,3 +143,19 @@ def test_report_value_page(plan, commune, client):
     response = client.post(reverse("indicators:report_value", args=[target.pk]), {"ky": "2026-H1", "value": "8.2", "note": "Kho bạc"})
     assert response.status_code == 302 and response["Location"] == "/chi-tieu/?ky=2026-H1"
     assert ReportedValue.objects.get(target=target).value == Decimal("8.20")
+
+
+def test_reported_evidence_is_downloaded_through_a_checked_view(plan, commune, client):
+    kt = official("kt_head", commune, "kt", "unit_head", "head")
+    target = Target.objects.get(plan=plan, code="budget-revenue-growth")
+    period = plan.periods.get(kind="half", year=2026)
+    services.report_value(target, period, kt, "8,2", "Kho bạc", SimpleUploadedFile("kb.pdf", b"%PDF-1.4 test"))
+    value = ReportedValue.objects.get(target=target)
+    client.force_login(kt)
+    page = client.get(reverse("indicators:targets"), {"ky": "2026-H1"}).content.decode()
+    url = reverse("indicators:evidence", args=[value.pk])
+    assert f'href="{url}"' in page and value.evidence.url not in page
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
