@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 
 from . import deadlines
-from .models import STATUS_CHOICES, Apology, Dossier, Pause
+from .models import ASSIGNEE_WORK_STATUSES, STATUS_CHOICES, Apology, Dossier, Pause
 from .states import Status
 
 def _scope(user, role=None):
@@ -35,7 +35,7 @@ ACTIVE = [
 def my_work_q(user) -> Q:
     """What waits for ``user``: dossiers assigned to them, plus what their roles must act on
     in their units (the head assigns, the leader approves, the desk transfers)."""
-    q = Q(assignee=user, status__in=[Status.IN_PROGRESS, Status.INTERAGENCY, Status.SUPPLEMENT, Status.APPROVED])
+    q = Q(assignee=user, status__in=ASSIGNEE_WORK_STATUSES)
     heads = _scope(user, "unit_head")
     if heads:
         q |= Q(current_unit_id__in=heads, status__in=[Status.TRANSFERRED, Status.AWAITING_APPROVAL])
