@@ -152,13 +152,13 @@ def with_clocks(dossiers, calendar, now=None):
     from .services import facts_of
 
     between = working_time_index(calendar).between
-    labels = dict(STATUS_CHOICES)
+    labels = {k: str(v) for k, v in STATUS_CHOICES}  # translated once, not per row
     badges = _badges()
-    local_now = timezone.localtime(now)
-    today = local_now.date()
+    tz = timezone.get_current_timezone()
+    today = now.astimezone(tz).date()
     rows = []
     for d in dossiers:
-        label = str(labels.get(d.status, d.status))
+        label = labels.get(d.status, d.status)
         name = d.procedure_name if len(d.procedure_name) <= 70 else Truncator(d.procedure_name).chars(70)
         if d.received_at is None:
             rows.append(Row(d, None, "none", label, name))
@@ -173,13 +173,13 @@ def with_clocks(dossiers, calendar, now=None):
             level = "paused"
         elif c.overdue:
             level = "overdue"
-        elif timezone.localtime(c.effective_due).date() == today:
+        elif c.effective_due.astimezone(tz).date() == today:
             level = "today"
         elif c.remaining <= calendar.day_length:
             level = "soon"
         else:
             level = "ok"
-        due_local = timezone.localtime(c.effective_due)
+        due_local = c.effective_due.astimezone(tz)
         css, badge = badges.get(level, ("", ""))
         rows.append(Row(d, c, level, label, name, f"{due_local:%H:%M %d/%m/%Y}", number_format(round(c.remaining.total_seconds() / 3600, 1)), css, badge))
     return rows
