@@ -38,7 +38,7 @@ messages: system-packages python-deps
 
 demo: install ## set up, load the Ngọc Liên demo data, serve on http://127.0.0.1:8000
 	$(BIN)/xaso demo
-	$(BIN)/xaso serve --host $(HOST) --port $(PORT)
+	$(BIN)/xaso serve --host $(HOST) --port $(PORT) --with-worker
 
 serve: install
 	$(BIN)/xaso serve --host $(HOST) --port $(PORT)

@@ -100,3 +100,54 @@ def test_serve_runs_gunicorn_with_static_files_and_stops_gracefully(server_env, 
     assert "Collecting static files" in output
     assert "finishing requests in progress" in output
     assert "Traceback" not in output
+
+
+def test_serve_with_worker_delivers_the_outbox_and_stops_the_worker(server_env, tmp_path):
+    """`make demo` runs `xaso serve --with-worker`: a citizen's login code is delivered (the
+    console SMS backend prints it) without a separate worker command."""
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [XASO, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-collectstatic", "--with-worker"],
+        env=server_env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        # Queue a message through the product's own service, in a separate process.
+        subprocess.run(
+            [
+                XASO,
+                "shell",
+                "-c",
+                "from xaso.notifications.services import enqueue_sms; enqueue_sms('0912345678', 'serve-worker-test')",
+            ],
+            env=server_env,
+            cwd=tmp_path,
+            check=True,
+            timeout=120,
+        )
+        deadline = time.monotonic() + 120
+        while "serve-worker-test" not in Path(log.name).read_text():
+            assert process.poll() is None, Path(log.name).read_text()
+            assert time.monotonic() < deadline, Path(log.name).read_text()
+            time.sleep(0.5)
+        found = subprocess.run(["pgrep", "-P", str(process.pid), "-f", "db_worker"], capture_output=True, text=True)
+        worker_pids = [int(pid) for pid in found.stdout.split()]
+        assert len(worker_pids) == 1, found
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            returncode = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+        log.seek(0)
+        output = log.read()
+        log.close()
+    assert returncode == 0, output
+    assert "Starting the background worker" in output
+    # The worker child is gone with the server.
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker_pids[0], 0)

@@ -8,3 +8,6 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Dossiers (one-stop-shop)")
     # Every dossier change goes through ``services.py``, which writes an explicit audit
     # record per business action (no automatic model tracking, so nothing is recorded twice).
+
+    def ready(self):
+        from . import signals  # noqa: F401  (stored due dates follow calendar decisions)

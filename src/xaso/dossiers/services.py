@@ -376,6 +376,44 @@ def refresh_due(dossier: Dossier, now) -> None:
     dossier.due_at = c.effective_due if c else None
 
 
+def refresh_running_due_dates(*, affected_day=None, now=None) -> int:
+    """Recompute the stored due dates of every dossier still running after the working-day
+    calendar changed (an administrator recorded or removed a government decision).
+
+    ``legal_due_at``/``due_at`` are a cache of the one due-date function for fast worklists;
+    they must follow the calendar. Only dossiers whose clock can reach ``affected_day`` are
+    recomputed: received on or before that day and not due before it (or with no due date,
+    e.g. paused). One audit record says how many moved."""
+    from xaso.core.workdays import get_calendar
+
+    now = _now(now)
+    calendar = get_calendar()
+    running = Dossier.objects.filter(received_at__isnull=False, finished_at__isnull=True)
+    if affected_day is not None:
+        start = timezone.make_aware(datetime.combine(affected_day, time.min))
+        end = start + timedelta(days=1)
+        running = running.filter(received_at__lt=end).exclude(due_at__lt=start)
+    changed = []
+    for dossier in running.prefetch_related("pauses").iterator(chunk_size=500):
+        before = (dossier.legal_due_at, dossier.due_at)
+        c = deadlines.compute(calendar, facts_of(dossier), now=now)
+        dossier.legal_due_at, dossier.due_at = c.legal_due, c.effective_due
+        if (dossier.legal_due_at, dossier.due_at) != before:
+            changed.append(dossier)
+    with transaction.atomic():
+        Dossier.objects.bulk_update(changed, ["legal_due_at", "due_at"], batch_size=500)
+        if changed:
+            audit.record(
+                AuditRecord.Action.ACTION,
+                verb="dossier.due_dates_refreshed",
+                object_type="dossiers.dossier",
+                object_repr=f"{len(changed)}",
+                changes={"dossiers": [None, [d.code for d in changed[:200]]]},
+                reason=f"calendar changed ({affected_day})" if affected_day else "calendar changed",
+            )
+    return len(changed)
+
+
 def _step_due(dossier, start, share, calendar=None) -> datetime | None:
     if not share:
         return None

@@ -10,6 +10,8 @@ Signals: Ctrl-C or SIGTERM stops gracefully (requests in progress are finished, 
 """
 import os
 import signal
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -73,6 +75,17 @@ def build_application(options):
     return XasoApplication(options)
 
 
+def _stop(process, timeout=15):
+    """Stop the background worker: it finishes the task in hand on SIGTERM."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Command(BaseCommand):
     help = "Serve xaso in production: collect static files, then run gunicorn (Ctrl-C stops gracefully)."
 
@@ -84,6 +97,12 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=60, help="Seconds a request may run before its worker is restarted (default 60).")
         parser.add_argument("--graceful-timeout", type=int, default=30, help="Seconds to finish requests in progress when stopping (default 30).")
         parser.add_argument("--no-collectstatic", action="store_true", help="Do not run collectstatic first (static files were collected at deployment).")
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="Also run the background worker (`xaso db_worker`: SMS/e-mail outbox, tasks) beside the server, "
+            "stopped with it. For a single machine or the demo; in production run the worker as its own service.",
+        )
 
     def handle(self, *args, **options):
         if options["port"] < 1 or options["port"] > 65535:
@@ -101,8 +120,19 @@ class Command(BaseCommand):
         connections.close_all()
 
         bind = f"[{options['host']}]:{options['port']}" if ":" in options["host"] else f"{options['host']}:{options['port']}"
+        background = None
+        if options["with_worker"]:
+            self.stdout.write("Starting the background worker (xaso db_worker)…")
+            background = subprocess.Popen([sys.executable, "-m", "xaso.cli", "db_worker"])
         self.stdout.write(f"Serving xaso on http://{bind} with {workers} worker(s); Ctrl-C to stop.")
         self.stdout.flush()
+        try:
+            self._run_gunicorn(bind, workers, options)
+        finally:
+            if background is not None:
+                _stop(background)
+
+    def _run_gunicorn(self, bind, workers, options):
         build_application(
             {
                 "bind": [bind],
