@@ -165,7 +165,7 @@ def load(stdout) -> None:
             f"print('%06d' % totp(bytes.fromhex('{hex_key}')))\"`"
         )
     stdout.write(
-        f"  Citizen: phone {DEMO_CITIZEN['phone']} — log in at /dang-nhap/; `xaso notifications send` delivers the SMS code "
-        "(the console SMS backend prints it)."
+        f"  Citizen: phone {DEMO_CITIZEN['phone']} — log in at /dang-nhap/; the SMS code is printed on the "
+        "console by the worker (`make demo` runs it beside the server; else `xaso notifications send`)."
     )
     stdout.write(f"  Business: phone {DEMO_BUSINESS['phone']}, tax code {DEMO_BUSINESS['tax_code']}.")
