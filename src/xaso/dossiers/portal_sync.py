@@ -8,6 +8,7 @@ adapter's own settings; the default adapter keeps jobs pending (nothing leaves t
 """
 from __future__ import annotations
 
+import abc
 import json
 import logging
 import urllib.request
@@ -90,11 +91,12 @@ def build_payload(dossier, *, components=None, pauses=None) -> dict:
     }
 
 
-class Adapter:
+class Adapter(abc.ABC):
     """Interface: ``send(job)`` raises on failure."""
 
+    @abc.abstractmethod
     def send(self, job) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+        """Deliver one sync job's payload to the national portal."""
 
 
 class DisabledAdapter(Adapter):
