@@ -93,9 +93,12 @@ class RequireTwoFactorMiddleware:
                         {"detail": _("Two-factor verification is required: log in again with your authentication code.")},
                         status=403,
                     )
-                from django_otp import user_has_device
+                from two_factor.utils import default_device
 
-                if user_has_device(user):
+                # The login page asks for a token from the device named "default" only; a
+                # user whose devices have other names (e.g. added in the admin) would loop
+                # on login, so they are sent to set one up instead.
+                if default_device(user) is not None:
                     return redirect(reverse("two_factor:login") + f"?next={request.path}")
                 return redirect(reverse("two_factor:setup"))
         return self.get_response(request)

@@ -71,6 +71,14 @@ def test_leader_without_device_is_sent_to_setup(client, leader):
     assert client.get(reverse("two_factor:setup")).status_code == 200
 
 
+def test_leader_whose_only_device_is_not_the_default_is_sent_to_setup_not_back_to_login(client, leader):
+    TOTPDevice.objects.create(user=leader, name="phone", confirmed=True)
+    password_step(client, "leader")
+    response = client.get(WORKSPACE)
+    assert response.status_code == 302 and response.url == reverse("two_factor:setup")
+    assert client.get(reverse("two_factor:setup")).status_code == 200
+
+
 def test_leader_sets_up_totp_then_reaches_workspace(client, leader):
     password_step(client, "leader")
     setup = reverse("two_factor:setup")
