@@ -105,12 +105,12 @@ def generate(n, units, people, rng):
     cal = services.get_calendar()
     now = timezone.now()
     start = now - timedelta(days=730)
-    todo = n - have
+    to_make = n - have
     seq_by_day: dict = {}
-    bar = tqdm(total=todo, desc="Generating dossiers", unit="dossier")
+    bar = tqdm(total=to_make, desc="Generating dossiers", unit="dossier")
     made = 0
-    while made < todo:
-        size = min(BATCH, todo - made)
+    while made < to_make:
+        size = min(BATCH, to_make - made)
         dossiers = []
         for i in range(size):
             k = have + made + i

@@ -15,8 +15,8 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 class CompressedManifestStorage(CompressedManifestStaticFilesStorage):
     def compress_files(self, paths):
         hashed = set(self.hashed_files.values())
-        todo = [path for path in paths if not self._compressed_is_current(path, path in hashed)]
-        yield from super().compress_files(todo)
+        stale = [path for path in paths if not self._compressed_is_current(path, path in hashed)]
+        yield from super().compress_files(stale)
 
     def _compressed_is_current(self, path, is_hashed):
         try:
