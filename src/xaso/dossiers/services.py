@@ -383,7 +383,9 @@ def refresh_running_due_dates(*, affected_day=None, now=None) -> int:
     ``legal_due_at``/``due_at`` are a cache of the one due-date function for fast worklists;
     they must follow the calendar. Only dossiers whose clock can reach ``affected_day`` are
     recomputed: received on or before that day and not due before it (or with no due date,
-    e.g. paused). One audit record says how many moved."""
+    e.g. paused). The open steps' own due times (their share of the legal time, the rows
+    of the process-control sheet) are recomputed the same way. One audit record says how
+    many moved."""
     from xaso.core.workdays import get_calendar
 
     now = _now(now)
@@ -400,18 +402,38 @@ def refresh_running_due_dates(*, affected_day=None, now=None) -> int:
         dossier.legal_due_at, dossier.due_at = c.legal_due, c.effective_due
         if (dossier.legal_due_at, dossier.due_at) != before:
             changed.append(dossier)
+    steps = _refresh_open_step_due_dates(calendar, affected_day)
     with transaction.atomic():
         Dossier.objects.bulk_update(changed, ["legal_due_at", "due_at"], batch_size=500)
-        if changed:
+        Step.objects.bulk_update(steps, ["due_at"], batch_size=500)
+        if changed or steps:
             audit.record(
                 AuditRecord.Action.ACTION,
                 verb="dossier.due_dates_refreshed",
                 object_type="dossiers.dossier",
                 object_repr=f"{len(changed)}",
-                changes={"dossiers": [None, [d.code for d in changed[:200]]]},
+                changes={"dossiers": [None, [d.code for d in changed[:200]]], "steps": [None, len(steps)]},
                 reason=f"calendar changed ({affected_day})" if affected_day else "calendar changed",
             )
     return len(changed)
+
+
+def _refresh_open_step_due_dates(calendar, affected_day=None) -> list[Step]:
+    """The open steps (of unfinished dossiers) whose own due time, recomputed with
+    ``_step_due`` from their start and share, moved with the calendar."""
+    open_steps = Step.objects.filter(finished_at__isnull=True, share_percent__gt=0, dossier__finished_at__isnull=True)
+    if affected_day is not None:
+        start = timezone.make_aware(datetime.combine(affected_day, time.min))
+        open_steps = open_steps.filter(started_at__lt=start + timedelta(days=1)).exclude(due_at__lt=start)
+    changed = []
+    for step in open_steps.select_related("dossier").only(
+        "started_at", "due_at", "share_percent", "dossier__legal_days", "dossier__legal_hours"
+    ).iterator(chunk_size=500):
+        due = _step_due(step.dossier, step.started_at, step.share_percent, calendar)
+        if due != step.due_at:
+            step.due_at = due
+            changed.append(step)
+    return changed
 
 
 def _step_due(dossier, start, share, calendar=None) -> datetime | None:
