@@ -54,9 +54,22 @@ def _fast_password_hashing(settings):
 def _isolated_cache(settings):
     # Production shares rate-limit counters through the database cache; each test gets a
     # fresh in-memory cache so counters never leak from one test into another.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
-    from django.core.cache import cache
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-ratelimit"},
+    }
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_worker_wakeups():
+    # The outbox coalesces worker wake-ups per process; each test starts a fresh window.
+    from xaso.notifications import services
+
+    services._wake_state.update(immediate=None, delayed=None)

@@ -13,7 +13,8 @@ Never point it at a database people use: it adds bench units, officials and doss
    database is reused: a second run only tops it up to N.
 2. Measures, in the same run:
    - intake throughput through the service layer (``services.intake``: code counter, clock,
-     components, receipt number, event, audit record, outbox, sync job), single process;
+     components, receipt number, event, audit record, outbox, sync job), in one process and
+     in ``--intake-workers`` processes at once (counters of different communes);
    - an official's worklist: the page ``/ho-so/`` and the API ``/api/v1/dossiers/?mine=1``,
      p50/p99, against the raw SQL returning the same 50 rows;
    - the public lookup: the page ``/tra-cuu/`` and the API ``/api/v1/dossiers/lookup/``,
@@ -196,10 +197,65 @@ def measure_intake(units, people, count):
     return count / (time.perf_counter() - t)
 
 
+def _intake_worker(w, units, people, count, ready, go, out):
+    from django.db import connections
+
+    connections.close_all()  # a fresh connection of this process's own
+    c = w % COMMUNES
+    commune, centre, dept = units[c]
+    officer = people[("reception", c)]
+    ready.put(w)
+    go.wait()
+    t = time.perf_counter()
+    with acting_as(Actor(username=f"bench-{w}", source="command")):
+        for i in range(count):
+            services.intake(
+                officer=officer,
+                terms=TERMS,
+                applicant=Applicant(name=f"Người nộp song song {w}-{i}", phone="0912345678", id_number="038085001234"),
+                components=[ComponentIn(name="Tờ khai"), ComponentIn(name="Giấy chứng sinh", reused=True)],
+                receiving_unit=centre,
+                competent_unit=dept,
+            )
+    out.put((w, time.perf_counter() - t))
+
+
+def measure_intake_parallel(units, people, count, workers):
+    """``workers`` processes (each its own connection, each a reception officer of a
+    different commune, as counters across the province would be) receive ``count`` dossiers
+    in all; the figure is dossiers ÷ wall time from the common start to the last finish."""
+    import multiprocessing as mp
+
+    from django.db import connections
+
+    connections.close_all()
+    ctx = mp.get_context("fork")
+    ready, out, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    each = count // workers
+    procs = [ctx.Process(target=_intake_worker, args=(w, units, people, each, ready, go, out)) for w in range(workers)]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.get()
+    t = time.perf_counter()
+    go.set()
+    with tqdm(total=workers, desc=f"Intake, {workers} processes", unit="process") as bar:
+        for _ in procs:
+            out.get()
+            bar.update(1)
+    wall = time.perf_counter() - t
+    for p in procs:
+        p.join()
+    if any(p.exitcode for p in procs):
+        raise SystemExit("an intake process failed")
+    return each * workers / wall
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1_000_000, help="dossiers in the database (default 1,000,000)")
     ap.add_argument("--intake", type=int, default=1000, help="dossiers received through the services for the throughput figure")
+    ap.add_argument("--intake-workers", type=int, default=4, help="processes for the concurrent intake figure (0: skip it)")
     ap.add_argument("--repeat", type=int, default=300, help="requests per latency figure")
     ap.add_argument("--generate-only", action="store_true", help="fill the database up to N and stop (measure in a later run)")
     args = ap.parse_args()
@@ -214,6 +270,7 @@ def main():
     print(f"\nDatabase: {connection.vendor}; dossiers: {total}")
     load_intake = os.getloadavg()
     rate = measure_intake(units, people, args.intake)
+    rate_parallel = measure_intake_parallel(units, people, args.intake, args.intake_workers) if args.intake_workers > 0 else None
 
     spec = people[("spec", 1, 3)]
     with override_settings(STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}, XASO_TWO_FACTOR_REQUIRED_ROLES=[], XASO_LOOKUP_RATE="1000000/m", ALLOWED_HOSTS=["*"],
@@ -280,6 +337,8 @@ def main():
 
     print(f"\nLoad average before the latency runs: {load_before}; after: {os.getloadavg()} (1, 5, 15 min); CPUs: {os.cpu_count()}")
     print(f"Intake through the service layer: {rate:.0f} dossiers/s (single process; load average before it: {load_intake})")
+    if rate_parallel is not None:
+        print(f"Intake through the service layer: {rate_parallel:.0f} dossiers/s ({args.intake_workers} processes, different communes)")
     print(f"Worklist of {spec.username}: {n_rows} rows on the first page\n")
     print(f"{'measure':<20} {'p50 ms':>8} {'p99 ms':>8} {'p99 / raw p99':>14}")
     for name, vals in results.items():

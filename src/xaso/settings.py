@@ -197,6 +197,7 @@ XASO_NOTIFY_BACKOFF = env.list("XASO_NOTIFY_BACKOFF", cast=int, default=[60, 300
 XASO_NOTIFY_MAX_ATTEMPTS = env.int("XASO_NOTIFY_MAX_ATTEMPTS", default=8)
 XASO_NOTIFY_LEASE_SECONDS = env.int("XASO_NOTIFY_LEASE_SECONDS", default=300)
 XASO_NOTIFY_USE_TASKS = env.bool("XASO_NOTIFY_USE_TASKS", default=True)
+XASO_NOTIFY_WAKE_COALESCE_SECONDS = env.float("XASO_NOTIFY_WAKE_COALESCE_SECONDS", default=1.0)
 XASO_PUBLIC_BASE_URL = env.str("XASO_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 
 # Sessions and cookies.
@@ -239,7 +240,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "lookup": "30/min", "otp": "5/hour"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "otp": "5/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "xaso API",
@@ -258,8 +259,11 @@ CACHES = {
     # Rate limits need a cache every server process shares: the default is a table in the
     # database (created by `xaso migrate`); CACHE_URL may point to Redis instead.
     "default": env.cache("CACHE_URL", default="dbcache://xaso_cache"),
+    # Rate-limit counters: one atomic statement per count in the database
+    # (xaso.core.counters); with CACHE_URL set they go to that cache instead.
+    "ratelimit": env.cache("CACHE_URL") if env.str("CACHE_URL", default="") else {"BACKEND": "xaso.core.counters.CounterCache"},
 }
-RATELIMIT_USE_CACHE = "default"
+RATELIMIT_USE_CACHE = "ratelimit"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["django_ratelimit.E003", "django_ratelimit.W001"])
 
 # Product settings (see docs/configuration.md).

@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .request_context import Actor, reset_actor, set_actor
+from .request_context import Actor, end_request_memo, reset_actor, set_actor, start_request_memo
 
 
 def client_ip(request):
@@ -16,12 +16,20 @@ def client_ip(request):
 
 
 class RequestContextMiddleware:
-    """Makes the acting user and client address available to the audit trail."""
+    """Makes the acting user and client address available to the audit trail, and opens the
+    per-request memo (``request_context.request_memo``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        memo = start_request_memo()
+        try:
+            return self._call(request)
+        finally:
+            end_request_memo(memo)
+
+    def _call(self, request):
         user = getattr(request, "user", None)
         authenticated = bool(user is not None and user.is_authenticated)
         token = set_actor(

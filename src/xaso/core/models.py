@@ -290,3 +290,17 @@ class LoginCode(models.Model):
         verbose_name = _("login code")
         verbose_name_plural = _("login codes")
         ordering = ["-created_at"]
+
+
+class RateCounter(models.Model):
+    """One rate-limit counter (login codes, public lookups): a key, its count and when the
+    window ends. Written by ``xaso.core.counters.CounterCache`` with single atomic
+    statements; never edited by hand."""
+
+    key = models.CharField(max_length=255, primary_key=True)
+    count = models.BigIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")

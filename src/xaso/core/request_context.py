@@ -36,3 +36,27 @@ def set_actor(actor: Actor):
 
 def reset_actor(token):
     _current.reset(token)
+
+
+# A per-request memo for facts that cannot change while one request runs (the official's
+# memberships and unit scopes): set by ``RequestContextMiddleware``; outside a request
+# (commands, jobs, tests calling services directly) there is none and nothing is memoised.
+_memo = contextvars.ContextVar("xaso_request_memo", default=None)
+
+
+def request_memo(key, compute):
+    """``compute()``, remembered under ``key`` until the current request ends."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def start_request_memo():
+    return _memo.set({})
+
+
+def end_request_memo(token):
+    _memo.reset(token)

@@ -1,7 +1,9 @@
 """Read queries about units, people and roles."""
 from django.conf import settings
+from django.db import connection
 
 from .models import COMMUNE_WIDE_ROLES, Membership, Unit, User
+from .request_context import request_memo
 
 
 def active_memberships(user):
@@ -10,8 +12,20 @@ def active_memberships(user):
     return Membership.objects.filter(user=user, is_active=True).select_related("unit")
 
 
+def memberships_of(user) -> list[Membership]:
+    """The official's active memberships with their unit and two levels of parents (enough to
+    find the commune of a department or centre without another query), read once per
+    request."""
+    if not getattr(user, "is_authenticated", False) or user.kind != User.Kind.OFFICIAL:
+        return []
+    return request_memo(
+        ("memberships", user.pk),
+        lambda: list(Membership.objects.filter(user=user, is_active=True).select_related("unit__parent__parent")),
+    )
+
+
 def user_roles(user) -> set[str]:
-    roles = set(active_memberships(user).values_list("role", flat=True))
+    roles = {m.role for m in memberships_of(user)}
     if getattr(user, "is_superuser", False):
         roles.add("admin")
     return roles
@@ -22,22 +36,55 @@ def two_factor_required(user) -> bool:
     return bool(user.is_superuser and "admin" in required) or bool(user_roles(user) & required)
 
 
+def descendant_ids(root_ids) -> dict[int, set[int]]:
+    """``{root: {root and every unit below it}}`` for all ``root_ids`` in one recursive
+    query (SQLite and PostgreSQL both support ``WITH RECURSIVE``)."""
+    roots = sorted({int(r) for r in root_ids})
+    if not roots:
+        return {}
+    table = connection.ops.quote_name(Unit._meta.db_table)
+    marks = ", ".join(["%s"] * len(roots))
+    sql = (
+        f"WITH RECURSIVE d(root, id) AS ("
+        f" SELECT id, id FROM {table} WHERE id IN ({marks})"
+        f" UNION SELECT d.root, u.id FROM {table} u JOIN d ON u.parent_id = d.id"
+        f") SELECT root, id FROM d"
+    )
+    out: dict[int, set[int]] = {r: set() for r in roots}
+    with connection.cursor() as cur:
+        cur.execute(sql, roots)
+        for root, uid in cur.fetchall():
+            out[root].add(uid)
+    return out
+
+
+def _scopes(user) -> dict:
+    """``{role: unit ids, None: all of them}`` for an official: the memberships and every
+    unit below them in two queries, whatever the number of roles."""
+    roots: dict[str, set[int]] = {}
+    for membership in memberships_of(user):
+        root = membership.unit
+        if membership.role in COMMUNE_WIDE_ROLES and root.local_government is not None:
+            root = root.local_government
+        roots.setdefault(membership.role, set()).add(root.pk)
+    below = descendant_ids(set().union(*roots.values())) if roots else {}
+    scopes: dict = {role: set().union(*(below[r] for r in ids)) for role, ids in roots.items()}
+    scopes[None] = set().union(*scopes.values()) if scopes else set()
+    return scopes
+
+
 def unit_ids_in_scope(user, role=None) -> set[int]:
     """Units whose work ``user`` sees and acts on (optionally only through ``role``).
 
     A membership covers its own unit and the units below it; a commune-wide role covers the
-    whole commune or ward the unit belongs to. Superusers see everything."""
+    whole commune or ward the unit belongs to. Superusers see everything. Computed once per
+    request for all roles."""
     if getattr(user, "is_superuser", False):
-        return set(Unit.objects.values_list("pk", flat=True))
-    ids: set[int] = set()
-    for membership in active_memberships(user):
-        if role is not None and membership.role != role:
-            continue
-        root = membership.unit
-        if membership.role in COMMUNE_WIDE_ROLES and root.local_government is not None:
-            root = root.local_government
-        ids |= root.descendant_ids()
-    return ids
+        return request_memo(("all-units",), lambda: set(Unit.objects.values_list("pk", flat=True)))
+    if not getattr(user, "is_authenticated", False) or user.kind != User.Kind.OFFICIAL:
+        return set()
+    scopes = request_memo(("scopes", user.pk), lambda: _scopes(user))
+    return set(scopes.get(str(role) if role is not None else None, ()))
 
 
 def units_in_scope(user, role=None):

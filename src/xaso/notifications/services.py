@@ -15,11 +15,12 @@ import datetime as dt
 import logging
 import os
 import socket
+import threading
 import uuid
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -65,43 +66,53 @@ def enqueue(
     event: str = "",
     dedup_key: str | None = None,
     sensitive: bool = False,
+    returning: bool = True,
 ) -> Message:
     """Queue a message in the caller's transaction. With ``dedup_key`` the same message is
-    queued at most once (a replayed action does not notify twice). After the transaction
-    commits, the background worker is woken up (``xaso db_worker``)."""
+    queued at most once (a replayed action does not notify twice); ``returning=False`` skips
+    reading the stored row back (the returned object then has no primary key). After the
+    transaction commits, the background worker is woken up (``xaso db_worker``)."""
+    message = Message(
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        event=event,
+        dedup_key=dedup_key,
+        sensitive=sensitive,
+        next_attempt_at=timezone.now(),
+    )
     if dedup_key:
-        existing = Message.objects.filter(dedup_key=dedup_key).first()
-        if existing:
-            return existing
-    try:
-        with transaction.atomic():
-            message = Message.objects.create(
-                channel=channel,
-                recipient=recipient,
-                subject=subject,
-                body=body,
-                event=event,
-                dedup_key=dedup_key,
-                sensitive=sensitive,
-                next_attempt_at=timezone.now(),
-            )
-    except IntegrityError:
-        if not dedup_key:
-            raise
-        return Message.objects.get(dedup_key=dedup_key)
+        # One INSERT … ON CONFLICT DO NOTHING (INSERT OR IGNORE on SQLite): a replay queues
+        # nothing and never fails the caller's transaction.
+        Message.objects.bulk_create([message], ignore_conflicts=True)
+        schedule_worker()
+        return Message.objects.get(dedup_key=dedup_key) if returning else message
+    message.save(force_insert=True)
     schedule_worker()
     return message
 
 
-def enqueue_sms(phone: str, body: str, *, event: str = "", dedup_key: str | None = None, sensitive: bool = False) -> Message:
-    return enqueue(channel=Message.Channel.SMS, recipient=phone, body=body, event=event, dedup_key=dedup_key, sensitive=sensitive)
+def enqueue_sms(
+    phone: str, body: str, *, event: str = "", dedup_key: str | None = None, sensitive: bool = False, returning: bool = True
+) -> Message:
+    return enqueue(
+        channel=Message.Channel.SMS, recipient=phone, body=body, event=event, dedup_key=dedup_key, sensitive=sensitive, returning=returning
+    )
 
 
 def enqueue_email(
-    address: str, subject: str, body: str, *, event: str = "", dedup_key: str | None = None, sensitive: bool = False
+    address: str, subject: str, body: str, *, event: str = "", dedup_key: str | None = None, sensitive: bool = False, returning: bool = True
 ) -> Message:
     return enqueue(
-        channel=Message.Channel.EMAIL, recipient=address, subject=subject, body=body, event=event, dedup_key=dedup_key, sensitive=sensitive
+        channel=Message.Channel.EMAIL,
+        recipient=address,
+        subject=subject,
+        body=body,
+        event=event,
+        dedup_key=dedup_key,
+        sensitive=sensitive,
+        returning=returning,
     )
 
 
@@ -117,13 +128,43 @@ def _wake_worker(run_after: dt.datetime | None = None):
         logger.exception("could not enqueue the notification task")
 
 
+def wake_coalesce_seconds() -> float:
+    return float(getattr(settings, "XASO_NOTIFY_WAKE_COALESCE_SECONDS", 1.0))
+
+
+_wake_lock = threading.Lock()
+_wake_state = {"immediate": None, "delayed": None}
+
+
+def _coalesced_wake():
+    """Wake the worker after a commit, at most twice per ``XASO_NOTIFY_WAKE_COALESCE_SECONDS``
+    per process: the first commit of a window wakes it at once; later commits in the window
+    share one wake-up queued for the window's end (each run sends every due message, so
+    nothing waits longer than the window plus the worker's poll interval). Without this,
+    every committed intake would add a task row of its own."""
+    window = wake_coalesce_seconds()
+    if window <= 0:
+        _wake_worker()
+        return
+    now = timezone.now()
+    with _wake_lock:
+        delayed, immediate = _wake_state["delayed"], _wake_state["immediate"]
+        if delayed is not None and delayed > now:
+            return  # a wake-up that runs after this commit is already queued
+        if immediate is None or (now - immediate).total_seconds() >= window:
+            _wake_state["immediate"], run_after = now, None
+        else:
+            run_after = _wake_state["delayed"] = immediate + dt.timedelta(seconds=window)
+    _wake_worker(run_after=run_after)
+
+
 def schedule_worker() -> None:
     """Wake the worker once the current transaction commits (once per transaction)."""
     if not use_tasks():
         return
-    if any(len(entry) > 1 and entry[1] is _wake_worker for entry in connection.run_on_commit):
+    if any(len(entry) > 1 and entry[1] is _coalesced_wake for entry in connection.run_on_commit):
         return
-    transaction.on_commit(_wake_worker, robust=True)
+    transaction.on_commit(_coalesced_wake, robust=True)
 
 
 # ---------------------------------------------------------------------------

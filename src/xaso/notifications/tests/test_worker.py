@@ -216,3 +216,30 @@ def test_status_command(recording):
     out = io.StringIO()
     call_command("notifications", "status", stdout=out)
     assert "sent 1" in out.getvalue() and "no message is waiting" in out.getvalue()
+
+
+def test_wakeups_are_coalesced_per_window(settings):
+    """Many commits in one window queue one immediate and one delayed wake-up, not one each."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.XASO_NOTIFY_WAKE_COALESCE_SECONDS = 30
+    for _ in range(5):
+        services._coalesced_wake()  # what each transaction's on_commit runs
+    soon = timezone.now() + dt.timedelta(seconds=40)
+    delayed = [r.run_after for r in DBTaskResult.objects.all() if r.run_after and timezone.now() + dt.timedelta(seconds=20) < r.run_after < soon]
+    assert DBTaskResult.objects.count() == 2 and len(delayed) == 1  # one now (no run_after), one at the window's end
+    # A window of 0 wakes the worker after every commit.
+    settings.XASO_NOTIFY_WAKE_COALESCE_SECONDS = 0
+    services._coalesced_wake()
+    services._coalesced_wake()
+    assert DBTaskResult.objects.count() == 4
+
+
+def test_dedup_key_queues_once_without_breaking_the_transaction():
+    with transaction.atomic():
+        a = services.enqueue_sms("0912345678", "x", dedup_key="k1")
+        b = services.enqueue_sms("0912345678", "x again", dedup_key="k1")
+        c = services.enqueue_sms("0912345678", "x once more", dedup_key="k1", returning=False)
+        assert a.pk == b.pk and c.pk is None
+    assert Message.objects.filter(dedup_key="k1").count() == 1
+    assert Message.objects.get(dedup_key="k1").body == "x"
