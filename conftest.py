@@ -73,3 +73,12 @@ def _fresh_worker_wakeups():
     from xaso.notifications import services
 
     services._wake_state.update(immediate=None, delayed=None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_lists():
+    from xaso.core import refcache
+
+    refcache.clear()
+    yield
+    refcache.clear()

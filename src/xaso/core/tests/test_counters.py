@@ -100,3 +100,4 @@ def test_rate_limit_uses_the_counter_store(settings):
     counts = [get_usage(request, group="g", key="ip", rate="2/m", increment=True) for _ in range(3)]
     assert [u["should_limit"] for u in counts] == [False, False, True]
     assert RateCounter.objects.count() == 1
+
