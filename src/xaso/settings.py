@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Fields named "method" in several apps: name each choice set.
+    "ENUM_NAME_OVERRIDES": {"PaymentMethodEnum": "xaso.dossiers.models.PaymentMethod", "MethodEnum": "xaso.indicators.models.Target.Method"},
 }
 
 TASKS = {"default": {"BACKEND": env.str("XASO_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}

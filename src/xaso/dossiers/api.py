@@ -1,6 +1,7 @@
 """REST API under /api/v1/dossiers/: create (counter intake or online submission), read by
 code, list with filters, one endpoint per transition, and the public lookup. The same
 permission rules as the pages: ``services.permitted`` (state table + role + unit scope)."""
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from xaso.core.models import Unit, User
 
 from . import selectors, services, states
-from .models import Channel, Component, Delivery, Dossier, Event
+from .models import Channel, Component, Delivery, Dossier, Event, FeePayment, PaymentMethod
 from .services import Applicant, ComponentIn, DossierError
 from .states import Action, Status
 
@@ -33,6 +34,14 @@ class DossierEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = Event
         fields = ["at", "action", "from_status", "to_status", "actor_name", "unit", "note"]
+
+
+class FeePaymentSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.display_name", default="")
+
+    class Meta:
+        model = FeePayment
+        fields = ["amount", "method", "reference", "paid_at", "recorded_by"]
 
 
 class DossierSerializer(serializers.ModelSerializer):
@@ -64,9 +73,10 @@ class DossierSerializer(serializers.ModelSerializer):
 
 class DossierDetailSerializer(DossierSerializer):
     events = DossierEventSerializer(many=True, read_only=True)
+    fee_payments = FeePaymentSerializer(many=True, read_only=True)
 
     class Meta(DossierSerializer.Meta):
-        fields = DossierSerializer.Meta.fields + ["events"]
+        fields = DossierSerializer.Meta.fields + ["events", "fee_payments"]
 
 
 LIST_FIELDS = ["code", "status", "channel", "procedure_code", "procedure_name", "green_lane", "received_at", "due_at"]
@@ -99,6 +109,22 @@ class DossierComponentInSerializer(serializers.Serializer):
     digitised = serializers.BooleanField(default=False)
 
 
+class FeePaymentInSerializer(serializers.Serializer):
+    amount = serializers.IntegerField(help_text="VND, more than 0 and at most what is still due.")
+    method = serializers.ChoiceField(
+        choices=PaymentMethod.choices,
+        help_text="cash or transfer (recorded by a reception officer of the receiving unit); the online methods are recorded only by the payment platform and are refused here.",
+    )
+    reference = serializers.CharField(
+        max_length=64, required=False, default="", allow_blank=True,
+        help_text="Receipt number or bank transaction reference: a payment with the same reference is recorded once (replays return it again).",
+    )
+
+
+class IntakeFeePaymentSerializer(FeePaymentInSerializer):
+    method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.CASH.value, help_text="cash or transfer.")
+
+
 class DossierCreateSerializer(serializers.Serializer):
     procedure_code = serializers.CharField(help_text="Catalogue code of the procedure (its version in force is used).")
     receiving_unit = serializers.CharField(help_text="Code of the receiving unit (one-stop centre).")
@@ -107,6 +133,7 @@ class DossierCreateSerializer(serializers.Serializer):
     request_summary = serializers.CharField(required=False, default="", allow_blank=True)
     applicant = DossierApplicantSerializer()
     components = DossierComponentInSerializer(many=True)
+    fee_payment = IntakeFeePaymentSerializer(required=False, help_text="Counter intake only: the fees collected at the counter with the dossier (recorded in the same transaction).")
 
 
 class DossierActionSerializer(serializers.Serializer):
@@ -219,8 +246,14 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if getattr(request.user, "is_official", False):
                 if v["channel"] == Channel.ONLINE:
                     raise DossierError(_("Officials receive counter or postal dossiers; online dossiers are submitted by the applicant."))
-                d = services.intake(officer=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, channel=v["channel"], delivery=v["delivery"], request_summary=v["request_summary"])
+                with transaction.atomic():
+                    d = services.intake(officer=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, channel=v["channel"], delivery=v["delivery"], request_summary=v["request_summary"])
+                    if v.get("fee_payment"):
+                        services.record_fee_payment(d, request.user, **v["fee_payment"])
+                        d.refresh_from_db(fields=["fee_paid", "paid_online"])
             else:
+                if v.get("fee_payment"):
+                    raise DossierError(_("Fees are recorded with the dossier only at counter intake."))
                 if v["channel"] != Channel.ONLINE:
                     raise DossierError(_("Citizens and businesses submit online (channel 2)."))
                 d = services.submit_online(user=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, delivery=v["delivery"], request_summary=v["request_summary"])
@@ -279,6 +312,37 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
         d.refresh_from_db()
         return Response(DossierSerializer(d, context={"request": request}).data)
+
+
+    @extend_schema(
+        request=FeePaymentInSerializer,
+        responses={
+            200: DossierDetailSerializer,
+            400: OpenApiResponse(description="Refused input (amount, no fees, more than what is still due, reference reused)"),
+            403: OpenApiResponse(description="Not a reception officer of the receiving unit, or an online method"),
+            409: OpenApiResponse(description="The dossier is refused or stopped"),
+        },
+        operation_id="dossiers_fee_payment",
+    )
+    @action(detail=True, methods=["post"], url_path="fee-payment")
+    def fee_payment(self, request, code=None):
+        """Record a payment of the dossier's fees and charges collected at the counter (cash or
+        bank transfer). Idempotent for the same reference. Online payments are recorded by the
+        payment platform, not through this endpoint."""
+        d = get_object_or_404(Dossier, code=code)
+        s = FeePaymentInSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        refusal = services.fee_payment_refusal(d, request.user, s.validated_data["method"])
+        if refusal and refusal[0] == "role":
+            raise PermissionDenied(refusal[1])
+        try:
+            services.record_fee_payment(d, request.user, **s.validated_data)
+        except DossierError as exc:
+            # (a replay of a payment recorded before the dossier closed is returned, not refused)
+            conflict = refusal is not None and refusal[0] == "state"
+            return Response(_error(exc), status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST)
+        d = Dossier.objects.select_related("receiving_unit", "competent_unit", "current_unit", "assignee").get(pk=d.pk)
+        return Response(DossierDetailSerializer(d, context={"request": request}).data)
 
 
 def _make_action(act: Action):

@@ -6,6 +6,7 @@ supplement, inter-agency, refused at reception or after processing, stopped, in 
 Idempotent: nothing is added when the demo dossiers exist already. The applicants are
 invented (demo data).
 """
+import dataclasses
 import random
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from xaso.core.calendar import Duration
 from xaso.core.models import Unit, User
 
 from . import services
-from .models import Dossier
+from .models import Dossier, PaymentMethod
 from .services import Applicant, ComponentIn, DossierError
 
 COUNT = 320
@@ -137,6 +138,31 @@ def _components(rng, terms, online):
     return comps
 
 
+def _priced(fee_rng, terms):
+    """The catalogue prices these procedures per unit (per copy, per page, per case): the
+    demo applicant asks for 1 to 3 units, so the dossier has fees to pay."""
+    if terms.fee or terms.version is None:
+        return terms
+    per_unit = [f.amount for f in terms.version.fees.all() if f.kind == "per_unit" and f.amount]
+    if not per_unit:
+        return terms
+    return dataclasses.replace(terms, fee=per_unit[0] * fee_rng.randint(1, 3))
+
+
+def _pay(fee_rng, d, reception, i, now, *, online):
+    """Most demo applicants pay at once: cash or bank transfer at the counter (a receipt
+    number), or online through the national portal or the province's gateway (recorded by
+    the payment platform, a system actor); some have not paid yet."""
+    if not d.fee_amount or fee_rng.random() < 0.2:
+        return
+    if online:
+        method = PaymentMethod.NATIONAL_PORTAL if fee_rng.random() < 0.6 else PaymentMethod.LOCAL_GATEWAY
+        services.record_fee_payment(d, None, amount=d.fee_amount, method=method, reference=f"GD{i + 1:08d}", now=now)
+    else:
+        method = PaymentMethod.CASH if fee_rng.random() < 0.8 else PaymentMethod.TRANSFER
+        services.record_fee_payment(d, reception, amount=d.fee_amount, method=method, reference=f"BL-{i + 1:07d}", now=now)
+
+
 def _simulate(rng, cal, terms, scenario, t0, real_now, centre, people, i):
     reception, head, leader = people["motcua"], people["truongphong"], people["chutich"]
     specialist = people["chuyenvien"] if rng.random() < 0.7 else people["vhxh"]
@@ -152,12 +178,17 @@ def _simulate(rng, cal, terms, scenario, t0, real_now, centre, people, i):
     online = scenario in ("reception_refused", "reception_supplement") or rng.random() < 0.25
     applicant = _applicant(rng, people, i)
     comps = _components(rng, terms, online)
+    # Fees: their own random stream, so the dossiers' other choices stay those of the seed.
+    fee_rng = random.Random(SEED * 100_000 + i)
+    terms = _priced(fee_rng, terms)
     total_h = (float(terms.days) * 8 + float(terms.hours)) or 8
     d = None
     try:
         if online:
             account = applicant.account or people["dan-0912345678"]
             d = services.submit_online(user=account, terms=terms, applicant=applicant, components=comps, receiving_unit=centre, now=t0)
+            if scenario not in ("reception_refused", "reception_supplement"):
+                _pay(fee_rng, d, None, i, t0, online=True)
             if scenario == "reception_refused":
                 services.refuse_reception(d, reception, reasons="Hồ sơ không thuộc thẩm quyền giải quyết của xã (dữ liệu mẫu).", now=at(2))
                 return "reception_refused"
@@ -168,6 +199,7 @@ def _simulate(rng, cal, terms, scenario, t0, real_now, centre, people, i):
         else:
             channel = 3 if rng.random() < 0.05 else 1
             d = services.intake(officer=reception, terms=terms, applicant=applicant, components=comps, receiving_unit=centre, channel=channel, now=t0)
+            _pay(fee_rng, d, reception, i, t0 + timedelta(minutes=2), online=False)
         d = services.transfer(d, reception, now=at(rng.uniform(0.2, 1.5)))
         if scenario == "not_assigned":
             return "transferred"

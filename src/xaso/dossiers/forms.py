@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xaso.core.models import Membership, Role, User
 
-from .models import ApplicantKind, Channel, Delivery
+from .models import ApplicantKind, Channel, Delivery, PaymentMethod
 from .states import Action
 
 
@@ -15,6 +15,10 @@ class LinesField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value) or ""
         return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+# What a person records at the counter; the online methods come from the payment platform.
+COUNTER_PAYMENT_CHOICES = [(PaymentMethod.CASH.value, PaymentMethod.CASH.label), (PaymentMethod.TRANSFER.value, PaymentMethod.TRANSFER.label)]
 
 
 class IntakeForm(forms.Form):
@@ -39,10 +43,18 @@ class IntakeForm(forms.Form):
     delivery = forms.ChoiceField(label=_("Result delivered"), choices=Delivery.choices, initial=Delivery.COUNTER)
     copies = forms.IntegerField(label=_("Number of sets"), min_value=1, max_value=20, initial=1)
 
-    def __init__(self, *args, documents=(), receiving_units=(), **kwargs):
+    def __init__(self, *args, documents=(), receiving_units=(), fee=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.documents = list(documents)
         self.fields["receiving_unit"] = forms.ModelChoiceField(label=_("Receiving unit"), queryset=receiving_units, empty_label=None)
+        if fee:
+            # Optional: the fees collected at the counter with the dossier (recorded with it).
+            self.fields["fee_collected"] = forms.IntegerField(
+                label=_("Fees collected at the counter (VND)"), min_value=1, max_value=fee, required=False,
+                help_text=_("Leave empty if the applicant pays later or online."),
+            )
+            self.fields["fee_method"] = forms.ChoiceField(label=_("Payment method"), choices=COUNTER_PAYMENT_CHOICES, initial=PaymentMethod.CASH, required=False)
+            self.fields["fee_reference"] = forms.CharField(label=_("Receipt number or transaction reference"), max_length=64, required=False)
         for i, doc in enumerate(self.documents):
             self.fields[f"doc_{i}_submitted"] = forms.BooleanField(label=doc["name"], required=False, initial=True)
             self.fields[f"doc_{i}_reused"] = forms.BooleanField(label=_("Reused from stored data"), required=False)
@@ -68,6 +80,15 @@ class IntakeForm(forms.Form):
         if phone and not (phone.isdigit() and len(phone) in (10, 11) and phone.startswith("0")):
             raise forms.ValidationError(_("Enter a Vietnamese phone number of 10 digits starting with 0."))
         return phone
+
+
+class FeePaymentForm(forms.Form):
+    amount = forms.IntegerField(label=_("Amount (VND)"), min_value=1)
+    method = forms.ChoiceField(label=_("Payment method"), choices=COUNTER_PAYMENT_CHOICES, initial=PaymentMethod.CASH)
+    reference = forms.CharField(
+        label=_("Receipt number or transaction reference"), max_length=64, required=False,
+        help_text=_("A payment with the same number is recorded once."),
+    )
 
 
 class NoteForm(forms.Form):

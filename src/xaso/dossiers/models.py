@@ -65,6 +65,7 @@ ACTION_LABELS = {
     Action.RETURN_RESULT: _("Result returned"),
     Action.STOP: _("Stopped at the applicant's request"),
     Action.APOLOGISE: _("Apology and new date issued"),
+    "fee_payment": _("Fees paid"),
 }
 ACTION_CHOICES = [(str(k), v) for k, v in ACTION_LABELS.items()]
 
@@ -92,6 +93,18 @@ class PaidOnline(models.IntegerChoices):
     NO = 0, _("Not paid online")
     NATIONAL = 1, _("Paid on the national portal")
     LOCAL = 2, _("Paid through the local payment gateway")
+
+
+class PaymentMethod(models.TextChoices):
+    # Counter methods are recorded by the reception desk; online methods only by the
+    # payment platform's callback (a system actor), never by hand (vn-rules 10).
+    CASH = "cash", _("Cash at the counter")
+    TRANSFER = "transfer", _("Bank transfer")
+    NATIONAL_PORTAL = "national_portal", _("Online, national public service portal")
+    LOCAL_GATEWAY = "local_gateway", _("Online, local payment gateway")
+
+
+ONLINE_PAYMENT_METHODS = {PaymentMethod.NATIONAL_PORTAL: PaidOnline.NATIONAL, PaymentMethod.LOCAL_GATEWAY: PaidOnline.LOCAL}
 
 
 class CodeCounter(models.Model):
@@ -388,6 +401,41 @@ class Event(models.Model):
     @property
     def label(self):
         return ACTION_LABELS.get(self.action, self.action)
+
+
+class FeePayment(models.Model):
+    """A payment of the dossier's fees and charges (phí, lệ phí; NĐ 118/2025 Điều 8, 24;
+    vn-rules 10). ``reference`` is the receipt number (biên lai, NĐ 123/2020 Điều 32) or the
+    bank or gateway transaction reference: a payment with the same reference is recorded
+    once (a replayed gateway callback, a double click)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="fee_payments")
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    method = models.CharField(_("payment method"), max_length=16, choices=PaymentMethod.choices)
+    reference = models.CharField(_("receipt number or transaction reference"), max_length=64, blank=True)
+    paid_at = models.DateTimeField(_("paid"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fee payment")
+        verbose_name_plural = _("fee payments")
+        ordering = ["dossier", "paid_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "reference"], condition=~models.Q(reference=""), name="dossier_fee_payment_reference_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="dossier_fee_payment_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier_id}: {self.amount} ({self.method})"
+
+    @property
+    def is_online(self) -> bool:
+        return self.method in ONLINE_PAYMENT_METHODS
 
 
 class SyncJob(models.Model):

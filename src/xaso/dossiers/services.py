@@ -1176,3 +1176,120 @@ def perform(action, dossier, user, data: dict | None = None, *, now=None):
     if a == Action.APOLOGISE:
         return apologise(dossier, user, reason=data.get("reason", ""), new_due_at=data.get("new_due_at"), official=data.get("official"), now=now)
     raise DossierError(_("Unknown action."))  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- fees and charges
+
+# No fee is collected for a dossier refused or stopped (vn-rules 10).
+NO_FEE_STATUSES = frozenset({Status.RECEPTION_REFUSED, Status.REFUSED, Status.STOPPED})
+
+
+def vnd(amount) -> str:
+    return f"{int(amount):,}".replace(",", ".") + " đ"
+
+
+def fee_paid_total(dossier) -> int:
+    from django.db.models import Sum
+
+    from .models import FeePayment
+
+    return FeePayment.objects.filter(dossier_id=dossier.pk).aggregate(s=Sum("amount"))["s"] or 0
+
+
+def fee_payment_refusal(dossier, user, method) -> tuple[str, str] | None:
+    """Why ``user`` may not record a payment by ``method`` on ``dossier`` now, as
+    ``(kind, message)`` with kind ``"input"``, ``"role"`` or ``"state"``; ``None`` if allowed.
+
+    Counter methods (cash, bank transfer): a reception officer of the receiving unit (the
+    one-stop desk collects fees, NĐ 118/2025 Điều 8). Online methods (national portal, local
+    gateway): only the payment platform's callback, a system actor (``user=None``); a person
+    cannot record an online payment by hand, it would count in the 766 online-payment rate."""
+    from .models import ONLINE_PAYMENT_METHODS, PaymentMethod
+
+    if method not in PaymentMethod.values:
+        return "input", _("Unknown payment method.")
+    if method in ONLINE_PAYMENT_METHODS:
+        if user is not None:
+            return "role", _("Online payments are recorded by the payment platform, not by hand.")
+    elif user is None or not getattr(user, "is_authenticated", False):
+        return "role", _("You must be logged in.")
+    elif not _roles_in_scope(user, dossier.receiving_unit_id, "reception"):
+        return "role", _("Only a reception officer of “%(unit)s” records fees paid at the counter.") % {"unit": dossier.receiving_unit.name}
+    if Status(dossier.status) in NO_FEE_STATUSES:
+        return "state", _("No fee is collected for a dossier that is “%(status)s”.") % {"status": dossier.get_status_display()}
+    return None
+
+
+def _payment_amount(amount) -> int:
+    try:
+        value = Decimal(str(amount))
+    except Exception:
+        value = None
+    if value is None or not value.is_finite() or value != value.to_integral_value():
+        raise DossierError(_("The amount must be a whole number of đồng."))
+    if value <= 0:
+        raise DossierError(_("The amount must be more than 0 đ."))
+    return int(value)
+
+
+@transaction.atomic
+def record_fee_payment(dossier, user, *, amount, method, reference="", now=None):
+    """Record a payment of the dossier's fees and charges; ``fee_paid`` once the payments
+    reach ``fee_amount``, ``paid_online`` (DuocThanhToanTrucTuyen) by an online method.
+
+    Idempotent: a payment with the same ``reference`` (receipt number, bank or gateway
+    transaction) is recorded once and returned again (a replayed callback, a double click);
+    without a reference, an unreferenced payment of the same amount and method is the same
+    payment (to record a second instalment of the same amount, give its receipt number).
+    Bad input, a closed dossier, no fees or more than what is still due are refused with a
+    message and change nothing. Writes the history event (timeline), the audit record and
+    the national-portal sync job; the dossier row is locked."""
+    from .models import ONLINE_PAYMENT_METHODS, FeePayment
+
+    now = _now(now)
+    reference = (reference or "").strip()
+    if len(reference) > 64:
+        raise DossierError(_("The receipt number or transaction reference is at most 64 characters."))
+    amount = _payment_amount(amount)
+    d = _lock(dossier)
+    refusal = fee_payment_refusal(d, user, method)
+    if refusal and refusal[0] != "state":
+        raise DossierError(refusal[1])
+    same = FeePayment.objects.filter(dossier=d, reference=reference)
+    existing = (same if reference else same.filter(method=method, amount=amount)).first()
+    if existing is not None:
+        if (existing.amount, existing.method) != (amount, method):
+            raise DossierError(
+                _("The reference “%(ref)s” is already recorded for another payment of this dossier (%(amount)s, %(method)s).")
+                % {"ref": reference, "amount": vnd(existing.amount), "method": existing.get_method_display()}
+            )
+        return existing
+    if refusal:
+        raise DossierError(refusal[1])
+    if d.fee_amount <= 0:
+        raise DossierError(_("The procedure of this dossier has no fees or charges to pay."))
+    paid = fee_paid_total(d)
+    due = d.fee_amount - paid
+    if due <= 0:
+        raise DossierError(_("The fees of this dossier are already paid in full (%(paid)s).") % {"paid": vnd(paid)})
+    if amount > due:
+        raise DossierError(_("The amount (%(amount)s) is more than what is still due (%(due)s).") % {"amount": vnd(amount), "due": vnd(due)})
+    payment = FeePayment.objects.create(
+        dossier=d, amount=amount, method=method, reference=reference, paid_at=now, recorded_by=user if getattr(user, "pk", None) else None
+    )
+    d.fee_paid = paid + amount >= d.fee_amount
+    if method in ONLINE_PAYMENT_METHODS:
+        d.paid_online = ONLINE_PAYMENT_METHODS[method]
+    d.save(update_fields=["fee_paid", "paid_online", "updated_at"])
+    data = {
+        "amount": amount,
+        "method": method,
+        "reference": reference,
+        "paid_total": paid + amount,
+        "fee_amount": d.fee_amount,
+        "fee_paid": d.fee_paid,
+        "paid_online": d.paid_online,
+    }
+    note = f"{vnd(amount)} · {payment.get_method_display()}" + (f" · {reference}" if reference else "")
+    _event(d, "fee_payment", user=user, now=now, from_status=d.status, note=note, data=data, unit=d.receiving_unit)
+    return payment

@@ -10,6 +10,7 @@ urlpatterns = [
     path("so-theo-doi/", views.tracking_book, name="book"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/xu-ly/<str:action>/", views.act, name="act"),
+    path("<str:code>/thu-phi/", views.fee_payment, name="fee_payment"),
     path("<str:code>/giay-to/<int:pk>.<str:fmt>", views.document, name="document"),
     path("<str:code>/phieu-kiem-soat.<str:fmt>", views.control_sheet, name="control_sheet"),
     path("<str:code>/tep/ket-qua/", views.stored_file, {"what": "ket-qua"}, name="result_file"),

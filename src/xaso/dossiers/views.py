@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,8 +18,8 @@ from xaso.core import audit
 from xaso.core.models import Unit
 
 from . import documents, selectors, services, states
-from .forms import IntakeForm, form_for
-from .models import STATUS_CHOICES, Channel, Dossier, DocumentKind
+from .forms import FeePaymentForm, IntakeForm, form_for
+from .models import STATUS_CHOICES, Channel, Dossier, DocumentKind, PaymentMethod
 from .services import ComponentIn, DossierError
 
 
@@ -104,7 +105,7 @@ def intake(request):
     except DossierError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("dossiers:intake")
-    form = IntakeForm(request.POST or None, request.FILES or None, documents=terms.documents, receiving_units=desk_units)
+    form = IntakeForm(request.POST or None, request.FILES or None, documents=terms.documents, receiving_units=desk_units, fee=terms.fee)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         unit = cd["receiving_unit"]
@@ -135,17 +136,20 @@ def intake(request):
             account=cd["account_phone"],
         )
         try:
-            d = services.intake(
-                officer=request.user,
-                terms=terms,
-                applicant=applicant,
-                components=[c for c in comps if c.submitted],
-                receiving_unit=unit,
-                channel=cd["channel"],
-                delivery=cd["delivery"],
-                request_summary=cd["request_summary"],
-                copies=cd["copies"],
-            )
+            with transaction.atomic():  # the dossier and the fees collected with it, or nothing
+                d = services.intake(
+                    officer=request.user,
+                    terms=terms,
+                    applicant=applicant,
+                    components=[c for c in comps if c.submitted],
+                    receiving_unit=unit,
+                    channel=cd["channel"],
+                    delivery=cd["delivery"],
+                    request_summary=cd["request_summary"],
+                    copies=cd["copies"],
+                )
+                if cd.get("fee_collected"):
+                    services.record_fee_payment(d, request.user, amount=cd["fee_collected"], method=cd["fee_method"] or PaymentMethod.CASH, reference=cd["fee_reference"])
         except DossierError as exc:
             form.add_error(None, exc)
         else:
@@ -179,7 +183,34 @@ def detail(request, code):
         "apology": getattr(d, "apology", None) if hasattr(d, "apology") else None,
         "overdue_without_apology": bool(clock and clock.overdue and not hasattr(d, "apology")),
     }
+    if d.fee_amount:
+        payments = list(d.fee_payments.select_related("recorded_by"))
+        due = d.fee_amount - sum(p.amount for p in payments)
+        ctx["fee_payments"], ctx["fee_due"] = payments, due
+        if due > 0 and services.fee_payment_refusal(d, request.user, PaymentMethod.CASH) is None:
+            ctx["fee_form"] = FeePaymentForm(prefix="fee", initial={"amount": due})
     return render(request, "dossiers/detail.html", ctx)
+
+
+@official_required
+@require_POST
+def fee_payment(request, code):
+    """Fees collected at the counter (cash or bank transfer), by the reception desk."""
+    d = _dossier_for(request, code)
+    form = FeePaymentForm(request.POST, prefix="fee")
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            for e in errs:
+                messages.error(request, f"{form[field].label if field in form.fields else ''}: {e}".strip(": "))
+        return redirect("dossiers:detail", code=d.code)
+    try:
+        p = services.record_fee_payment(d, request.user, **form.cleaned_data)
+    except DossierError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Payment recorded: %(amount)s.") % {"amount": services.vnd(p.amount)})
+    return redirect("dossiers:detail", code=d.code)
 
 
 @official_required

@@ -32,3 +32,11 @@ def hours(td):
     if td is None:
         return ""
     return round(td.total_seconds() / 3600, 1)
+
+
+@register.filter
+def vnd(amount):
+    """8000 → "8.000 đ" (Vietnamese thousands separator)."""
+    if amount in (None, ""):
+        return ""
+    return f"{int(amount):,}".replace(",", ".") + " đ"

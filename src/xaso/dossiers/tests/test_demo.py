@@ -23,5 +23,11 @@ def test_demo_loader(monkeypatch, settings, tmp_path):
     assert {"returned", "refused", "stopped"} <= statuses and len(statuses) >= 5, statuses
     # Every dossier has its history, written by the services.
     assert not Dossier.objects.filter(events__isnull=True).exists()
+    # Some paid their fees, through the fee service (a payment row and an event each).
+    from xaso.dossiers.models import FeePayment
+
+    assert FeePayment.objects.exists()
+    assert not Dossier.objects.filter(fee_paid=True, fee_payments__isnull=True).exists()
+    assert FeePayment.objects.count() == Dossier.objects.filter(events__action="fee_payment").count()
     demo.load(out)
     assert Dossier.objects.count() == n

@@ -19,7 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xaso.dossiers.models import Channel, Component, Dossier, Event, PaidOnline
+from xaso.dossiers.models import Channel, Component, Dossier, Event, FeePayment, PaidOnline
 from xaso.dossiers.states import Action, Status
 
 from .. import registry
@@ -97,15 +97,20 @@ def online_payment_share(commune, start, end):
     """766 item 3.6: dossiers paid online (DuocThanhToanTrucTuyen 1 or 2) ÷ dossiers with
     fees, by reception date in the period.
 
-    The dossiers app stores the facts (``fee_amount``, ``fee_paid``, ``paid_online``) but
-    no service records a payment yet, so ``paid_online`` is "not paid" for every dossier
-    and a ratio would be a false 0%. Until at least one payment of the commune's dossiers
-    is recorded, this says "no data" and why."""
+    Payments are recorded by ``dossiers.services.record_fee_payment`` (a ``FeePayment`` row
+    each; the counter desk for cash and bank transfers, the payment platform for online
+    payments), which sets ``fee_paid`` and ``paid_online``. While no payment at all is
+    recorded for the commune's dossiers (the desk does not use fee collection yet, no
+    payment platform is connected), a ratio would be a false 0%: this says "no data" and
+    why. Dossiers marked paid by another system (``fee_paid``/``paid_online`` without a
+    ``FeePayment``) count as recorded payments too."""
     with_fees = received_in(commune, start, end).filter(fee_amount__gt=0)
-    if not in_commune(commune).filter(Q(fee_paid=True) | ~Q(paid_online=PaidOnline.NO)).exists():
-        return registry.Measurement(
-            0, 0, note=_("the dossier system does not record fee payments yet (no payment recorded for this commune)")
-        )
+    commune_dossiers = in_commune(commune)
+    recorded = FeePayment.objects.filter(dossier__in=commune_dossiers).exists() or commune_dossiers.filter(
+        Q(fee_paid=True) | ~Q(paid_online=PaidOnline.NO)
+    ).exists()
+    if not recorded:
+        return registry.Measurement(0, 0, note=_("no fee payment is recorded for this commune's dossiers yet"))
     paid = with_fees.exclude(paid_online=PaidOnline.NO)
     return registry.Measurement(paid.count(), with_fees.count(), records=paid, base=with_fees)
 
@@ -113,7 +118,7 @@ def online_payment_share(commune, start, end):
 @registry.provide("procedures_with_online_payment")
 def procedures_with_online_payment(commune, start, end):
     """766 item 3.5b: procedures with fees that had at least one dossier paid online ÷
-    procedures with fees that had dossiers in the period. "No data" while payments are not
+    procedures with fees that had dossiers in the period. "No data" while no payment is
     recorded (see ``online_payment_share``)."""
     share = online_payment_share(commune, start, end)
     if not share.denominator:

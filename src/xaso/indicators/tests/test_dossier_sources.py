@@ -221,6 +221,24 @@ def test_online_payment_says_why_it_has_no_data(world, quarter):
     assert (m.numerator, m.denominator) == (1, 1)
 
 
+def test_online_payment_counts_the_payments_recorded_by_the_dossier_service(world, quarter):
+    from xaso.dossiers.models import PaymentMethod
+
+    Dossier.objects.filter(pk__in=[quarter[k].pk for k in "abc"]).update(fee_amount=8000)
+    # a payment at the counter: payments are recorded, none online yet → a real 0%
+    dossiers.record_fee_payment(quarter["a"], world.reception, amount=8000, method=PaymentMethod.CASH, reference="BL-0000001", now=at(3, 2, 9, 5))
+    m = registry.measure("online_payment_share", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator, m.value) == (0, 3, Decimal("0.00"))
+    # the payment platform records C's online payment on the national portal (a system actor)
+    dossiers.record_fee_payment(quarter["c"], None, amount=8000, method=PaymentMethod.NATIONAL_PORTAL, reference="DVCQG-42", now=at(3, 2, 21))
+    m = registry.measure("online_payment_share", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator) == (1, 3) and codes(m.records) == {quarter["c"].code}
+    m = registry.measure("procedures_with_online_payment", world.commune, world.q1.start, world.q1.end)
+    assert (m.numerator, m.denominator) == (1, 1)
+    # another commune with no payment recorded still says "no data"
+    assert registry.evaluate("online_payment_share", world.other, world.q1.start, world.q1.end).denominator == 0
+
+
 def test_full_online_procedures_from_the_catalogue(world, quarter):
     assert registry.measure("full_online_procedures", world.commune, world.q1.start, world.q1.end) is None
     field = Field.objects.create(name="Hộ tịch", slug="ho-tich")
