@@ -183,6 +183,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="xaso <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How the outbox sends e-mail (xaso.notifications.backends); it uses the EMAIL_URL connection.
+XASO_EMAIL_SENDER_BACKEND = env.str("XASO_EMAIL_SENDER_BACKEND", default="xaso.notifications.backends.DjangoEmailBackend")
 
 # SMS: "outbox" keeps messages in the outbox and prints them; "http" posts to a gateway.
 XASO_SMS_BACKEND = env.str("XASO_SMS_BACKEND", default="xaso.notifications.backends.ConsoleSMSBackend")
@@ -276,12 +278,44 @@ XASO_ON_TIME_AGAINST = env.str("XASO_ON_TIME_AGAINST", default="effective")
 XASO_WORKING_HOURS = env.str("XASO_WORKING_HOURS", default="07:00-11:30,13:30-17:00")
 XASO_CALENDAR_EXTRA_HOLIDAYS = env.bool("XASO_CALENDAR_EXTRA_HOLIDAYS", default=False)  # 24/11, not yet law
 XASO_CALENDAR_RECHECK_SECONDS = env.float("XASO_CALENDAR_RECHECK_SECONDS", default=0)
+XASO_REFERENCE_CACHE_SECONDS = env.float("XASO_REFERENCE_CACHE_SECONDS", default=30)
+XASO_CALENDAR_TZ = env.str("XASO_CALENDAR_TZ", default="Asia/Ho_Chi_Minh")
 XASO_OTP_TTL_SECONDS = env.int("XASO_OTP_TTL_SECONDS", default=300)
 # Citizen login codes: rate limits (django-ratelimit syntax, see docs/accounts.md).
 XASO_OTP_RATE_PER_PHONE = env.list("XASO_OTP_RATE_PER_PHONE", default=["3/15m", "10/d"])
 XASO_OTP_RATE_PER_IP = env.str("XASO_OTP_RATE_PER_IP", default="20/h")
 XASO_OTP_VERIFY_RATE_PER_IP = env.str("XASO_OTP_VERIFY_RATE_PER_IP", default="30/h")
 XASO_TWO_FACTOR_REQUIRED_ROLES = env.list("XASO_TWO_FACTOR_REQUIRED_ROLES", default=["admin", "leader"])
+# Catalogue (docs/catalog.md): supplement policy of new procedures, "pause" or "restart"
+# (QĐ 766 pauses and tolerates one request; NĐ 118/2025 art. 19–20 UNCONFIRMED).
+XASO_SUPPLEMENT_MODE = env.str("XASO_SUPPLEMENT_MODE", default="pause")
+XASO_SUPPLEMENT_MAX_REQUESTS = env.int("XASO_SUPPLEMENT_MAX_REQUESTS", default=1)
+# Dossiers (docs/dossiers.md); an empty folder means the built-in templates.
+XASO_DOSSIER_MAX_UPLOAD_MB = env.int("XASO_DOSSIER_MAX_UPLOAD_MB", default=20)
+XASO_DOSSIER_FORMS_DIR = env.str("XASO_DOSSIER_FORMS_DIR", default="")
+XASO_FONT_DIR = env.str("XASO_FONT_DIR", default="/usr/share/fonts/truetype/liberation2")
+XASO_LOOKUP_RATE = env.str("XASO_LOOKUP_RATE", default="30/m")
+XASO_PORTAL_SYNC_ADAPTER = env.str("XASO_PORTAL_SYNC_ADAPTER", default="xaso.dossiers.portal_sync.DisabledAdapter")
+XASO_PORTAL_SYNC_URL = env.str("XASO_PORTAL_SYNC_URL", default="")
+XASO_PORTAL_SYNC_TOKEN = env.str("XASO_PORTAL_SYNC_TOKEN", default="")
+# Administrative reform plan (docs/plan.md). Period cut-off and report due days are UNCONFIRMED.
+XASO_PLAN_PERIOD_CUTOFF_DAY = env.int("XASO_PLAN_PERIOD_CUTOFF_DAY", default=None)  # None: calendar periods
+XASO_PLAN_REPORT_DUE_DAYS = env.int("XASO_PLAN_REPORT_DUE_DAYS", default=5)
+XASO_PLAN_REMIND_DAYS_BEFORE = env.list("XASO_PLAN_REMIND_DAYS_BEFORE", cast=int, default=[3, 1])
+XASO_PLAN_REMIND_DAYS_AFTER = env.list("XASO_PLAN_REMIND_DAYS_AFTER", cast=int, default=[1, 3, 7])
+XASO_PLAN_EVIDENCE_MAX_BYTES = env.int("XASO_PLAN_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+XASO_PLAN_EVIDENCE_EXTENSIONS = [  # compared with the file name's lower-case ".ext"
+    "." + ext.strip().lower().lstrip(".")
+    for ext in env.list("XASO_PLAN_EVIDENCE_EXTENSIONS", default=[".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".jpg", ".jpeg", ".png"])
+    if ext.strip()
+]
+XASO_PLAN_REPORT_TEMPLATE = env.str("XASO_PLAN_REPORT_TEMPLATE", default="")
+XASO_PLAN_REPORT_SYMBOL = env.str("XASO_PLAN_REPORT_SYMBOL", default="BC-UBND")
+# "Nơi nhận" lines of the report: a JSON list, as the lines themselves contain commas.
+XASO_PLAN_REPORT_RECIPIENTS = env.json(
+    "XASO_PLAN_REPORT_RECIPIENTS",
+    default=["Sở Nội vụ (để b/c);", "TTr Đảng ủy, HĐND xã (để b/c);", "Chủ tịch, các PCT UBND xã;", "Các phòng, đơn vị trực thuộc xã;", "Lưu: VT, VHXH."],
+)
 
 LOGGING = {
     "version": 1,
