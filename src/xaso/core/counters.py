@@ -44,10 +44,11 @@ class CounterCache(BaseCache):
         return connection, connection.cursor()
 
     def _expiry(self, timeout):
-        timeout = self.get_backend_timeout(timeout)
-        if timeout is None:
-            return dt.datetime.max.replace(year=9999, tzinfo=dt.timezone.utc)
-        return timezone.now() + dt.timedelta(seconds=max(0, timeout))
+        # BaseCache.get_backend_timeout gives an absolute Unix time (None: never expires).
+        at = self.get_backend_timeout(timeout)
+        if at is None:
+            return dt.datetime(9999, 12, 31, tzinfo=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(at, tz=dt.timezone.utc)
 
     @staticmethod
     def _int(value):

@@ -48,6 +48,14 @@ def test_expired_counter_starts_again(counters):
     assert counters.get("k") == 1
 
 
+def test_timeouts_are_relative_seconds(counters):
+    counters.add("short", 1, 60)
+    expires = RateCounter.objects.get(key__endswith="short").expires
+    assert timezone.now() + dt.timedelta(seconds=50) < expires < timezone.now() + dt.timedelta(seconds=70)
+    counters.add("gone", 1, 0)  # 0: expires at once
+    assert counters.get("gone") is None
+
+
 def test_set_delete_touch_and_integers_only(counters):
     counters.set("k", 10, 60)
     assert counters.get("k") == 10
