@@ -298,6 +298,8 @@ XASO_LOOKUP_RATE = env.str("XASO_LOOKUP_RATE", default="30/m")
 XASO_PORTAL_SYNC_ADAPTER = env.str("XASO_PORTAL_SYNC_ADAPTER", default="xaso.dossiers.portal_sync.DisabledAdapter")
 XASO_PORTAL_SYNC_URL = env.str("XASO_PORTAL_SYNC_URL", default="")
 XASO_PORTAL_SYNC_TOKEN = env.str("XASO_PORTAL_SYNC_TOKEN", default="")
+# Tracking books (Sổ theo dõi hồ sơ): one per receiving unit, year and "field", or per "unit".
+XASO_TRACKING_BOOK_PER = env.str("XASO_TRACKING_BOOK_PER", default="field")
 # Administrative reform plan (docs/plan.md). Period cut-off and report due days are UNCONFIRMED.
 XASO_PLAN_PERIOD_CUTOFF_DAY = env.int("XASO_PLAN_PERIOD_CUTOFF_DAY", default=None)  # None: calendar periods
 XASO_PLAN_REPORT_DUE_DAYS = env.int("XASO_PLAN_REPORT_DUE_DAYS", default=5)

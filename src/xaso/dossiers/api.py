@@ -63,7 +63,7 @@ class DossierSerializer(serializers.ModelSerializer):
             "receiving_unit", "competent_unit", "current_unit", "assignee",
             "submitted_at", "received_at", "legal_due_at", "due_at", "finished_at", "returned_at",
             "supplement_count", "max_supplements", "delivery", "result_number", "result_code", "reasons",
-            "fee_paid", "paid_online", "components", "allowed_actions",
+            "fee_paid", "paid_online", "book_volume", "book_seq", "components", "allowed_actions",
         ]
 
     def get_allowed_actions(self, d) -> list[str]:

@@ -177,6 +177,9 @@ def context(doc: IssuedDocument) -> dict:
         "rows": control_rows(d) if doc.kind == DocumentKind.CONTROL else [],
         "partners": sorted({s.external_agency or (s.unit.name if s.unit else "") for s in d.steps.filter(is_interagency=True).select_related("unit")}),
         "contact_phone": d.receiving_unit.phone,
+        # BM.01 "Vào Sổ theo dõi hồ sơ, Quyển số …; Số thứ tự …"
+        "book_volume": d.book_volume,
+        "book_seq": d.book_seq or "",
     }
     if doc.kind == DocumentKind.RECEIPT and data.get("due_at"):
         from datetime import datetime
@@ -248,16 +251,53 @@ BOOK_COLUMNS = [
 ]
 
 
-def tracking_book(unit, start, end) -> bytes:
-    """Sổ theo dõi hồ sơ (vn-rules 1.8, Mẫu 06) of dossiers received by ``unit`` (and the
-    units below it) between two dates, as XLSX."""
+def tracking_book(unit, start, end, field: str | None = None) -> bytes:
+    """Sổ theo dõi hồ sơ (vn-rules 1.8, BM.06) of dossiers received by ``unit`` (and the
+    units below it) between two dates, as XLSX: one sheet per book (volume), "kept per
+    field or group of fields" (``XASO_TRACKING_BOOK_PER``), its rows numbered with the
+    number each dossier was given in the book at receipt. ``field`` keeps one field's book.
+    Dossiers received before the books were kept electronically form a last sheet."""
     from openpyxl import Workbook
+
+    from .services import tracking_book_per
+
+    qs = Dossier.objects.filter(receiving_unit_id__in=unit.descendant_ids(), received_at__date__gte=start, received_at__date__lte=end)
+    if field is not None:
+        qs = qs.filter(field_name=field)
+    qs = qs.select_related("competent_unit").order_by("book_volume", "field_name", "book_seq", "received_at", "id")
+    per_field = tracking_book_per() == "field"
+    books: dict[tuple, list] = {}
+    for d in qs.iterator(chunk_size=2000):
+        key = (d.book_volume, d.field_name if per_field and d.book_volume else "")
+        books.setdefault(key, []).append(d)
+    # Entered books first (by label), the dossiers without a book entry last.
+    keys = sorted(books, key=lambda k: (k[0] == "", k)) or [("", "")]
+    wb = Workbook()
+    titles = set()
+    for n, key in enumerate(keys):
+        ws = wb.active if n == 0 else wb.create_sheet()
+        title = (key[0] or "Chua vao so")[:28]
+        while title in titles:
+            title = f"{title[:25]}-{n}"
+        titles.add(title)
+        ws.title = title
+        volume, field_name = key
+        if volume:
+            subtitle = f"Quyển số: {volume}" + (f" · Lĩnh vực: {field_name}" if field_name else "")
+        elif books:
+            subtitle = "Hồ sơ tiếp nhận trước khi vào sổ điện tử (chưa có quyển số, số thứ tự)"
+        else:
+            subtitle = ""
+        _book_sheet(ws, unit, start, end, subtitle, books.get(key, []))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _book_sheet(ws, unit, start, end, subtitle, dossiers):
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "So theo doi ho so"
     bold = Font(name="Times New Roman", bold=True, size=12)
     normal = Font(name="Times New Roman", size=11)
     thin = Side(style="thin")
@@ -265,13 +305,13 @@ def tracking_book(unit, start, end) -> bytes:
     ws.append([unit.name.upper()])
     ws.append(["SỔ THEO DÕI HỒ SƠ"])
     ws.append([f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"])
-    ws.append([])
+    ws.append([nfc(subtitle)] if subtitle else [])
     ws.append(BOOK_COLUMNS[:6] + ["Nhận và trả kết quả"] + [""] * 4)
     ws.append([""] * 6 + BOOK_COLUMNS[6:])
     for col in range(1, 7):
         ws.merge_cells(start_row=5, start_column=col, end_row=6, end_column=col)
     ws.merge_cells(start_row=5, start_column=7, end_row=5, end_column=11)
-    for r in (1, 2, 3):
+    for r in (1, 2, 3, 4):
         ws.cell(r, 1).font = bold
     for r in (5, 6):
         for c in range(1, 12):
@@ -279,15 +319,10 @@ def tracking_book(unit, start, end) -> bytes:
             cell.font = bold
             cell.border = box
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    qs = (
-        Dossier.objects.filter(receiving_unit_id__in=unit.descendant_ids(), received_at__date__gte=start, received_at__date__lte=end)
-        .select_related("competent_unit")
-        .order_by("received_at", "id")
-    )
     fmt = "%H:%M %d/%m/%Y"
-    for i, d in enumerate(qs.iterator(chunk_size=2000), start=1):
+    for i, d in enumerate(dossiers, start=1):
         row = [
-            i,
+            d.book_seq or i,
             d.code,
             d.procedure_name,
             d.applicant_name,
@@ -305,6 +340,3 @@ def tracking_book(unit, start, end) -> bytes:
             ws.cell(ws.max_row, c).border = box
     for col, width in enumerate([6, 30, 40, 25, 30, 25, 17, 17, 17, 14, 10], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

@@ -107,6 +107,21 @@ class PaymentMethod(models.TextChoices):
 ONLINE_PAYMENT_METHODS = {PaymentMethod.NATIONAL_PORTAL: PaidOnline.NATIONAL, PaymentMethod.LOCAL_GATEWAY: PaidOnline.LOCAL}
 
 
+class TrackingBookCounter(models.Model):
+    """The last sequence number written in a tracking book (Sổ theo dõi hồ sơ, BM.06: "kept
+    per field or group of fields"): one book per receiving unit, year and field (``field``
+    empty when the books are kept per unit, ``XASO_TRACKING_BOOK_PER``). Incremented in the
+    receipt transaction by one upsert, like ``CodeCounter``: no gap, no duplicate."""
+
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    field = models.CharField(max_length=255, blank=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "field"], name="dossier_book_counter_unique")]
+
+
 class CodeCounter(models.Model):
     """The last sequence number given by a receiving unit on a day. Incremented under a row
     lock in the intake transaction: no gap, no duplicate, on any number of servers."""
@@ -184,6 +199,9 @@ class Dossier(models.Model):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("received by")
     )
+    # Entry in the tracking book at receipt (BM.01 "Vào Sổ theo dõi hồ sơ, Quyển số …; Số thứ tự …").
+    book_volume = models.CharField(_("tracking book volume"), max_length=32, blank=True)
+    book_seq = models.PositiveIntegerField(_("number in the tracking book"), null=True, blank=True)
     # Inter-agency: the unit that owns the original dossier, so statistics count it once.
     is_original = models.BooleanField(_("original dossier (counted in statistics)"), default=True)
 

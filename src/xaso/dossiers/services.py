@@ -605,6 +605,7 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
         # Counter intake: received at once; the clock facts are known before the insert.
         d.received_at = now
         d.received_by = received_by
+        d.book_volume, d.book_seq = book_entry(receiving_unit, terms.field_name, now)
         c = deadlines.compute(calendar or get_calendar(), facts_of(d, pauses=[], apology=False), now=now)
         d.legal_due_at, d.due_at = c.legal_due, c.effective_due
     # Field checks (lengths, choices); the foreign keys are objects already loaded.
@@ -657,6 +658,7 @@ def _mark_received(dossier, user, now, fresh=False, calendar=None):
     if not fresh:
         dossier.received_at = now
         dossier.received_by = user if getattr(user, "pk", None) else None
+        dossier.book_volume, dossier.book_seq = book_entry(dossier.receiving_unit_id, dossier.field_name, now)
         refresh_due(dossier, now)
         dossier.save()
     share = _plan_share(dossier, lambda s: s.get("role") == "reception")
@@ -1293,3 +1295,48 @@ def record_fee_payment(dossier, user, *, amount, method, reference="", now=None)
     note = f"{vnd(amount)} · {payment.get_method_display()}" + (f" · {reference}" if reference else "")
     _event(d, "fee_payment", user=user, now=now, from_status=d.status, note=note, data=data, unit=d.receiving_unit)
     return payment
+
+
+# --------------------------------------------------------------------------- tracking book
+
+
+def tracking_book_per() -> str:
+    """How the tracking books (Sổ theo dõi hồ sơ, BM.06) are kept: ``"field"`` (one book per
+    receiving unit, field and year: the form says "kept per field or group of fields") or
+    ``"unit"`` (one book per receiving unit and year). UNCONFIRMED which one a commune
+    keeps: the setting ``XASO_TRACKING_BOOK_PER``, default ``"field"``."""
+    per = getattr(settings, "XASO_TRACKING_BOOK_PER", "field")
+    if per not in ("field", "unit"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f'XASO_TRACKING_BOOK_PER must be "field" or "unit", not {per!r}')
+    return per
+
+
+def field_abbreviation(name: str) -> str:
+    """Initials of a field's name without diacritics: "Hộ tịch" → "HT"."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFD", (name or "").replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    words = "".join(ch if ch.isalnum() else " " for ch in plain).split()
+    return "".join(w[0] for w in words).upper()[:10]
+
+
+def book_volume_label(field_name: str, year: int) -> str:
+    """The book's short label printed as "Quyển số": ``HT-2026`` for the field "Hộ tịch",
+    ``STD-2026`` (Sổ theo dõi) when the books are kept per unit or the field is unknown."""
+    abbr = field_abbreviation(field_name) if tracking_book_per() == "field" else ""
+    return f"{abbr or 'STD'}-{year}"
+
+
+def book_entry(unit: Unit | int, field_name: str, at) -> tuple[str, int]:
+    """The receipt's entry in the tracking book: (volume label, number in the book). One
+    upsert of the book's counter in the receipt transaction (``next_number``): gap-free and
+    safe under concurrent receipts; a rollback gives the number back."""
+    from .models import TrackingBookCounter
+
+    year = local(at).year
+    key = (field_name or "") if tracking_book_per() == "field" else ""
+    seq = next_number(TrackingBookCounter, {"unit": unit, "year": year, "field": key})
+    return book_volume_label(key, year), seq

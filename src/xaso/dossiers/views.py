@@ -292,11 +292,12 @@ def tracking_book(request):
         if end < start or (end - start) > timedelta(days=366):
             messages.error(request, _("The period must be at most one year, and end after it starts."))
         else:
-            data = documents.tracking_book(unit, start, end)
+            data = documents.tracking_book(unit, start, end, field=request.GET.get("field") or None)
             return _file_response(
                 data, f"so-theo-doi-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             )
-    return render(request, "dossiers/book.html", {"units": units, "start": start, "end": end})
+    fields = _field_names() if services.tracking_book_per() == "field" else []
+    return render(request, "dossiers/book.html", {"units": units, "start": start, "end": end, "fields": fields})
 
 
 # ------------------------------------------------------------------ public
