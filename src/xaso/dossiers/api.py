@@ -5,7 +5,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -25,7 +25,7 @@ from .states import Action, Status
 class DossierComponentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Component
-        fields = ["name", "document_code", "mandatory", "submitted", "digitised", "reused", "content_type", "size"]
+        fields = ["id", "name", "document_code", "mandatory", "submitted", "digitised", "reused", "content_type", "size"]
 
 
 class DossierEventSerializer(serializers.ModelSerializer):
@@ -123,6 +123,17 @@ class FeePaymentInSerializer(serializers.Serializer):
 
 class IntakeFeePaymentSerializer(FeePaymentInSerializer):
     method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.CASH.value, help_text="cash or transfer.")
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file sent as a multipart part (binary in the schema)."""
+
+
+class DossierFileSerializer(serializers.Serializer):
+    component = serializers.IntegerField(required=False, help_text="Id of the submitted component (see the dossier's components); or give its name.")
+    name = serializers.CharField(max_length=500, required=False, default="", allow_blank=True, help_text="Document name of the submitted component.")
+    file = UploadField(help_text="PDF, JPEG, PNG, TIFF, Word, Excel or XML; at most XASO_DOSSIER_MAX_UPLOAD_MB; the content must match the type.")
 
 
 class DossierCreateSerializer(serializers.Serializer):
@@ -343,6 +354,39 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             return Response(_error(exc), status=status.HTTP_409_CONFLICT if conflict else status.HTTP_400_BAD_REQUEST)
         d = Dossier.objects.select_related("receiving_unit", "competent_unit", "current_unit", "assignee").get(pk=d.pk)
         return Response(DossierDetailSerializer(d, context={"request": request}).data)
+
+
+    @extend_schema(
+        request={"multipart/form-data": DossierFileSerializer},
+        responses={
+            201: DossierComponentSerializer,
+            400: OpenApiResponse(description="Refused file (type, content, size) or unknown component"),
+            403: OpenApiResponse(description="Neither the receiving unit's reception desk nor the applicant of the online dossier"),
+            409: OpenApiResponse(description="Files cannot be attached in the current state"),
+        },
+        operation_id="dossiers_attach_file",
+    )
+    @action(detail=True, methods=["post"], url_path="files", parser_classes=[MultiPartParser, FormParser])
+    def attach_file(self, request, code=None):
+        """Attach a file to a submitted component of the dossier (multipart: ``component`` id or
+        ``name``, and ``file``); the component is marked digitised. Reception officers of the
+        receiving unit: while the dossier is submitted, to be completed before reception,
+        received (not yet transferred) or waiting for a supplement. The applicant of an online
+        dossier: while it waits for the reception check or for a supplement."""
+        d = get_object_or_404(Dossier, code=code)
+        refusal = services.attach_refusal(d, request.user)
+        if refusal and refusal[0] == "role":
+            raise PermissionDenied(refusal[1])
+        if refusal:
+            return Response({"detail": refusal[1]}, status=status.HTTP_409_CONFLICT)
+        s = DossierFileSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        v = s.validated_data
+        try:
+            comp = services.attach_file(d, request.user, file=v["file"], component_id=v.get("component"), name=v.get("name", ""))
+        except DossierError as exc:
+            return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(DossierComponentSerializer(comp).data, status=status.HTTP_201_CREATED)
 
 
 def _make_action(act: Action):

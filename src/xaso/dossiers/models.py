@@ -66,6 +66,7 @@ ACTION_LABELS = {
     Action.STOP: _("Stopped at the applicant's request"),
     Action.APOLOGISE: _("Apology and new date issued"),
     "fee_payment": _("Fees paid"),
+    "attach_file": _("File attached"),
 }
 ACTION_CHOICES = [(str(k), v) for k, v in ACTION_LABELS.items()]
 

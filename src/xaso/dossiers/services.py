@@ -1340,3 +1340,62 @@ def book_entry(unit: Unit | int, field_name: str, at) -> tuple[str, int]:
     key = (field_name or "") if tracking_book_per() == "field" else ""
     seq = next_number(TrackingBookCounter, {"unit": unit, "year": year, "field": key})
     return book_volume_label(key, year), seq
+
+
+# --------------------------------------------------------------------------- files of submitted components
+
+# A reception officer of the receiving unit scans paper components while the dossier is at the
+# desk (reception check, received and not yet transferred) or waits for a supplement; the
+# applicant who owns an online dossier uploads while it waits for the reception check or for
+# a supplement.
+RECEPTION_FILE_STATUSES = frozenset({Status.SUBMITTED, Status.RECEPTION_SUPPLEMENT, Status.RECEIVED, Status.SUPPLEMENT})
+APPLICANT_FILE_STATUSES = frozenset({Status.SUBMITTED, Status.RECEPTION_SUPPLEMENT, Status.SUPPLEMENT})
+
+
+def attach_refusal(dossier, user) -> tuple[str, str] | None:
+    """Why ``user`` may not attach a file to ``dossier`` now, as ``(kind, message)`` with kind
+    ``"role"`` (wrong person) or ``"state"`` (wrong state); ``None`` if allowed."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "role", _("You must be logged in.")
+    if _roles_in_scope(user, dossier.receiving_unit_id, "reception"):
+        allowed = RECEPTION_FILE_STATUSES
+    elif dossier.channel == Channel.ONLINE and dossier.applicant_account_id and dossier.applicant_account_id == user.pk:
+        allowed = APPLICANT_FILE_STATUSES
+    else:
+        return "role", _("Only the reception desk that received the dossier, or the applicant who submitted it online, may attach files to it.")
+    if Status(dossier.status) not in allowed:
+        return "state", _("Files cannot be attached while the dossier is “%(status)s”.") % {"status": dossier.get_status_display()}
+    return None
+
+
+@transaction.atomic
+def attach_file(dossier, user, *, file, component_id=None, name="", now=None) -> Component:
+    """Attach a scanned or electronic file to a submitted component of the dossier (chosen by
+    its id or its document name), checked like every upload (``validate_upload``: type,
+    content, size); the component is marked digitised (TT 01/2023 Điều 8). A file already
+    there is replaced (the audit record keeps both names). Writes the timeline event, the
+    audit record and the national-portal sync job (the digitised flags are in its payload)."""
+    now = _now(now)
+    d = _lock(dossier)
+    refusal = attach_refusal(d, user)
+    if refusal:
+        raise DossierError(refusal[1])
+    if file is None:
+        raise DossierError(_("Choose the file to attach."))
+    comps = Component.objects.filter(dossier=d, submitted=True)
+    if component_id:
+        comp = comps.filter(pk=component_id).first()
+    elif (name or "").strip():
+        comp = comps.filter(name=name.strip()).order_by("-supplement_round", "-id").first()
+    else:
+        raise DossierError(_("Say which document the file belongs to (its id or its name)."))
+    if comp is None:
+        raise DossierError(_("This dossier has no submitted document “%(which)s”.") % {"which": component_id or name})
+    ctype, size = validate_upload(file, comp.name)
+    previous = comp.file.name if comp.file else ""
+    comp.file.save(file.name.rsplit("/", 1)[-1], file, save=False)
+    comp.content_type, comp.size, comp.digitised = ctype, size, True
+    comp.save(update_fields=["file", "content_type", "size", "digitised"])
+    data = {"component": comp.pk, "name": comp.name, "file": comp.file.name, "size": size, "content_type": ctype, "replaced": previous}
+    _event(d, "attach_file", user=user, now=now, from_status=d.status, note=comp.name, data=data, unit=None)
+    return comp
