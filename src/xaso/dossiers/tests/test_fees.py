@@ -13,6 +13,7 @@ from xaso.dossiers.models import Dossier, Event, FeePayment, PaidOnline, Payment
 from xaso.dossiers.services import DossierError
 
 from .conftest import applicant, at, components
+from .test_concurrency import pg_only, run_parallel
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +229,18 @@ def test_counter_intake_page_with_the_fee_collected(client, world):
     assert d.fee_paid and d.fee_payments.get().method == "transfer"
     r = client.post(reverse("dossiers:intake"), {**data, "applicant_name": "Hà Văn Cường"})
     assert r.status_code == 302 and not Dossier.objects.get(applicant_name="Hà Văn Cường").fee_paid
+
+
+@pg_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_replays_of_a_gateway_callback_record_one_payment(world, make_intake, fee_terms):
+    d = make_intake(terms=fee_terms)
+
+    def one(i):
+        return services.record_fee_payment(Dossier.objects.get(pk=d.pk), None, amount=8000, method=PaymentMethod.LOCAL_GATEWAY, reference="GW-REPLAY").pk
+
+    pks, errors = run_parallel(6, one)
+    assert not errors, [e.tb for e in errors]
+    assert len(set(pks)) == 1 and FeePayment.objects.filter(dossier=d).count() == 1
+    assert Event.objects.filter(dossier=d, action="fee_payment").count() == 1
+    assert fresh(d).paid_online == PaidOnline.LOCAL
