@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,21 @@ WORKLIST_FIELDS = (
     "received_at", "due_at", "legal_due_at", "legal_days", "legal_hours", "legal_calendar_days", "cutoff",
     "current_unit_id", "receiving_unit_id", "assignee_id",
 )
+
+
+class Item:
+    """A worklist row's dossier columns (``WORKLIST_FIELDS``) without a model instance: the
+    page shows 50 of them, and building deferred model objects cost more than the query."""
+
+    __slots__ = WORKLIST_FIELDS
+
+    def __init__(self, values: dict):
+        for k, v in values.items():
+            setattr(self, k, v)
+
+    @property
+    def pk(self):
+        return self.id
 
 
 def scope_dossiers(user):
@@ -141,7 +156,10 @@ def with_clocks(dossiers, calendar, now=None):
     so its due date moves with ``now``: it is recomputed in full by ``deadlines.compute``
     from its pauses and apology (one query each, for those rows only)."""
     now = now or timezone.now()
-    dossiers = list(dossiers)
+    if isinstance(dossiers, QuerySet):
+        dossiers = [Item(v) for v in dossiers.values(*WORKLIST_FIELDS)]
+    else:
+        dossiers = list(dossiers)
     waiting = [d.pk for d in dossiers if d.status == Status.SUPPLEMENT and d.received_at is not None]
     pauses: dict[int, list] = {}
     apologies = {}
@@ -156,6 +174,8 @@ def with_clocks(dossiers, calendar, now=None):
     badges = _badges()
     tz = timezone.get_current_timezone()
     today = now.astimezone(tz).date()
+    # number_format's answer for a 1-decimal float (no thousands grouping is configured), once.
+    decimal_sep = get_format("DECIMAL_SEPARATOR")
     rows = []
     for d in dossiers:
         label = labels.get(d.status, d.status)
@@ -181,7 +201,7 @@ def with_clocks(dossiers, calendar, now=None):
             level = "ok"
         due_local = c.effective_due.astimezone(tz)
         css, badge = badges.get(level, ("", ""))
-        rows.append(Row(d, c, level, label, name, f"{due_local:%H:%M %d/%m/%Y}", number_format(round(c.remaining.total_seconds() / 3600, 1)), css, badge))
+        rows.append(Row(d, c, level, label, name, f"{due_local:%H:%M %d/%m/%Y}", str(round(c.remaining.total_seconds() / 3600, 1)).replace(".", decimal_sep), css, badge))
     return rows
 
 

@@ -498,6 +498,9 @@ def _event(dossier, action, *, user, now, from_status, note="", data=None, unit=
         note=note,
         data=data or {},
     )
+    _sync(dossier, str(action), components=components, pauses=pauses)
+    # The audit record last: it takes the audit chain's lock (held until commit), so the
+    # less work after it, the less concurrent actions wait for each other.
     audit.record(
         AuditRecord.Action.ACTION,
         dossier,
@@ -505,7 +508,6 @@ def _event(dossier, action, *, user, now, from_status, note="", data=None, unit=
         changes={"status": [str(from_status or ""), dossier.status], **({"data": data} if data else {})},
         reason=note,
     )
-    _sync(dossier, str(action), components=components, pauses=pauses)
     return ev
 
 
@@ -527,10 +529,10 @@ def _notify(dossier, event, ev_id, sms, subject, body=None):
     phones = {p for p in (dossier.applicant_phone, dossier.agent_phone) if p}
     emails = {e for e in (dossier.applicant_email, dossier.agent_email) if e}
     for phone in sorted(phones):
-        enqueue_sms(phone, sms, event=f"dossier.{event}", dedup_key=f"dossier:{dossier.pk}:{ev_id}:sms:{phone}")
+        enqueue_sms(phone, sms, event=f"dossier.{event}", dedup_key=f"dossier:{dossier.pk}:{ev_id}:sms:{phone}", returning=False)
     for email in sorted(emails):
         enqueue_email(
-            email, subject, body or sms, event=f"dossier.{event}", dedup_key=f"dossier:{dossier.pk}:{ev_id}:email:{email}"
+            email, subject, body or sms, event=f"dossier.{event}", dedup_key=f"dossier:{dossier.pk}:{ev_id}:email:{email}", returning=False
         )
 
 

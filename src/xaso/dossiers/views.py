@@ -16,6 +16,7 @@ from django_ratelimit.core import is_ratelimited
 
 from xaso.core import audit
 from xaso.core.models import Unit
+from xaso.core.refcache import ttl_memo
 
 from . import documents, selectors, services, states
 from .forms import FeePaymentForm, IntakeForm, form_for
@@ -56,8 +57,8 @@ def my_work(request):
         "filters": f,
         "statuses": STATUS_CHOICES,
         "channels": Channel.choices,
-        "units": Unit.objects.filter(pk__in=scope).order_by("name"),
-        "fields": _field_names(),
+        "units": ttl_memo(("unit-names", frozenset(scope)), lambda: list(Unit.objects.filter(pk__in=scope).order_by("name").values_list("pk", "name"))),
+        "fields": ttl_memo(("field-names",), _field_names),
         "day_length_hours": cal.day_length.total_seconds() / 3600,
     }
     return render(request, "dossiers/my_work.html", ctx)
@@ -311,7 +312,7 @@ def lookup(request):
     ctx = {"code": code, "key": key, "searched": bool(code)}
     status = 200
     if code:
-        if is_ratelimited(request, group="dossier-lookup", key="ip", rate=_lookup_rate(), method=["GET"], increment=True):
+        if lookup_rate_exceeded(request):
             ctx["error"] = _("Too many lookups from your connection. Please wait a minute and try again.")
             status = 429
         else:
@@ -328,3 +329,9 @@ def _lookup_rate():
     from django.conf import settings
 
     return getattr(settings, "XASO_LOOKUP_RATE", "30/m")
+
+
+def lookup_rate_exceeded(request) -> bool:
+    """Count one public lookup (page or API) against the caller's IP; true once over
+    ``XASO_LOOKUP_RATE``."""
+    return is_ratelimited(request, group="dossier-lookup", key="ip", rate=_lookup_rate(), method=["GET"], increment=True)

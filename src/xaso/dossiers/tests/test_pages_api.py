@@ -205,13 +205,13 @@ def test_api_read_is_audited(world, make_intake):
     assert outsider.get(f"/api/v1/dossiers/{d.code}/").status_code == 404
 
 
-def test_public_lookup_api_rate_limited(world, make_intake, monkeypatch):
+def test_public_lookup_api_rate_limited(client, world, make_intake, settings):
     from rest_framework.test import APIClient as Anonymous
-    from rest_framework.throttling import ScopedRateThrottle
 
-    # DRF reads the rates once, at import: patch the class's copy.
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {**ScopedRateThrottle.THROTTLE_RATES, "lookup": "3/min"})
+    settings.XASO_LOOKUP_RATE = "3/m"
     d = make_intake()
     anon = Anonymous()
     codes = [anon.get("/api/v1/dossiers/lookup/", {"code": d.code, "key": "5678"}).status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[-1] == 429
+    # The page and the API share one budget per IP.
+    assert client.get("/tra-cuu/", {"ma": d.code, "k": "5678"}).status_code == 429
