@@ -180,20 +180,24 @@ def timed(fn, repeat):
     return out
 
 
+def intake_one(officer, centre, dept, name):
+    services.intake(
+        officer=officer,
+        terms=TERMS,
+        applicant=Applicant(name=name, phone="0912345678", id_number="038085001234"),
+        components=[ComponentIn(name="Tờ khai"), ComponentIn(name="Giấy chứng sinh", reused=True)],
+        receiving_unit=centre,
+        competent_unit=dept,
+    )
+
+
 def measure_intake(units, people, count):
     commune, centre, dept = units[0]
     officer = people[("reception", 0)]
     t = time.perf_counter()
     with acting_as(Actor(username="bench", source="command")):
         for i in tqdm(range(count), desc="Intake through the services", unit="dossier"):
-            services.intake(
-                officer=officer,
-                terms=TERMS,
-                applicant=Applicant(name=f"Người nộp thử {i}", phone="0912345678", id_number="038085001234"),
-                components=[ComponentIn(name="Tờ khai"), ComponentIn(name="Giấy chứng sinh", reused=True)],
-                receiving_unit=centre,
-                competent_unit=dept,
-            )
+            intake_one(officer, centre, dept, f"Người nộp thử {i}")
     return count / (time.perf_counter() - t)
 
 
@@ -209,14 +213,7 @@ def _intake_worker(w, units, people, count, ready, go, out):
     t = time.perf_counter()
     with acting_as(Actor(username=f"bench-{w}", source="command")):
         for i in range(count):
-            services.intake(
-                officer=officer,
-                terms=TERMS,
-                applicant=Applicant(name=f"Người nộp song song {w}-{i}", phone="0912345678", id_number="038085001234"),
-                components=[ComponentIn(name="Tờ khai"), ComponentIn(name="Giấy chứng sinh", reused=True)],
-                receiving_unit=centre,
-                competent_unit=dept,
-            )
+            intake_one(officer, centre, dept, f"Người nộp song song {w}-{i}")
     out.put((w, time.perf_counter() - t))
 
 
