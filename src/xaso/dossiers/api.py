@@ -4,6 +4,7 @@ permission rules as the pages: ``services.permitted`` (state table + role + unit
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -43,6 +44,35 @@ class FeePaymentSerializer(serializers.ModelSerializer):
         fields = ["amount", "method", "reference", "paid_at", "recorded_by"]
 
 
+FEE_KINDS = ["fixed", "per_unit", "council", "free", "unknown"]
+
+
+class FeeLineSerializer(serializers.Serializer):
+    """A fee line of the procedure as priced at receipt."""
+
+    line = serializers.IntegerField(help_text="Position of the line in the procedure's fees (from 1), as in GET /api/v1/procedures/{code}/.")
+    kind = serializers.ChoiceField(choices=FEE_KINDS, help_text="As in the catalogue: fixed, per_unit, council (set by the provincial People's Council), free, unknown.")
+    name = serializers.CharField(allow_blank=True, help_text="The line's description in the catalogue (may be empty).")
+    unit_price = serializers.IntegerField(allow_null=True, help_text="VND: the amount of a fixed line, the price of one unit of a per-unit line; null when the catalogue does not give it.")
+    unit = serializers.CharField(allow_blank=True, help_text="Per-unit lines: the unit (trang, bản sao, giao dịch…).")
+    quantity = serializers.IntegerField(allow_null=True, help_text="Per-unit lines: the number of units; null for the other lines.")
+    amount = serializers.IntegerField(allow_null=True, help_text="VND; null when not determined (not counted in fee_amount).")
+
+
+class FeeQuantitySerializer(serializers.Serializer):
+    line = serializers.IntegerField(min_value=1, help_text="Position of a per-unit fee line in the procedure's fees (from 1).")
+    quantity = serializers.IntegerField(
+        min_value=0,
+        max_value=services.MAX_FEE_QUANTITY,
+        help_text="Number of units (pages, copies, cases…): a whole number from 0.",
+        error_messages={
+            "invalid": gettext_lazy("The quantity must be a whole number."),
+            "min_value": gettext_lazy("The quantity cannot be negative."),
+            "max_value": gettext_lazy("The quantity is too large (at most {max_value})."),
+        },
+    )
+
+
 class DossierSerializer(serializers.ModelSerializer):
     receiving_unit = serializers.CharField(source="receiving_unit.code")
     competent_unit = serializers.CharField(source="competent_unit.code")
@@ -50,13 +80,15 @@ class DossierSerializer(serializers.ModelSerializer):
     assignee = serializers.CharField(source="assignee.username", default=None)
     status_label = serializers.CharField(source="get_status_display")
     components = DossierComponentSerializer(many=True, read_only=True)
+    fee_lines = FeeLineSerializer(many=True, read_only=True)
+    fee_undetermined = serializers.BooleanField(read_only=True, help_text="A fee line has no known amount: fee_amount does not include it.")
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Dossier
         fields = [
             "code", "status", "status_label", "channel", "procedure_code", "procedure_name", "field_name",
-            "legal_days", "legal_hours", "legal_calendar_days", "cutoff", "fee_amount", "green_lane",
+            "legal_days", "legal_hours", "legal_calendar_days", "cutoff", "fee_amount", "fee_lines", "fee_undetermined", "green_lane",
             "applicant_kind", "applicant_name", "applicant_id_number", "applicant_address", "applicant_phone", "applicant_email",
             "agent_name", "agent_id_number", "agent_phone", "authorisation_document", "vneid_verified",
             "receiving_unit", "competent_unit", "current_unit", "assignee",
@@ -156,6 +188,11 @@ class DossierCreateSerializer(serializers.Serializer):
     request_summary = serializers.CharField(required=False, default="", allow_blank=True)
     applicant = DossierApplicantSerializer()
     components = DossierComponentInSerializer(many=True)
+    fee_quantities = FeeQuantitySerializer(
+        many=True,
+        required=False,
+        help_text="Quantity of each fee line priced per unit (pages, copies…); a line not given counts 1. fee_amount = the known fixed amounts + unit price × quantity.",
+    )
     fee_payment = IntakeFeePaymentSerializer(required=False, help_text="Counter intake only: the fees collected at the counter with the dossier (recorded in the same transaction).")
 
 
@@ -175,6 +212,7 @@ class DossierActionSerializer(serializers.Serializer):
     result_file = serializers.FileField(required=False, help_text="result_ready (multipart)")
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     new_due_at = serializers.DateTimeField(required=False, help_text="apologise")
+    fee_quantities = FeeQuantitySerializer(many=True, required=False, help_text="receive: corrected quantities of the per-unit fee lines (the fees cannot fall below what is paid)")
 
 
 class DossierLookupSerializer(serializers.Serializer):
@@ -268,11 +306,12 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             terms = services.terms_from_version(version, unit.local_government or unit)
             applicant = Applicant(**{k: v["applicant"][k] for k in ("kind", "name", "id_number", "address", "phone", "email", "agent_name", "agent_id_number", "agent_phone", "authorisation_document")})
             comps = [ComponentIn(name=c["name"], reused=c["reused"], digitised=c["digitised"]) for c in v["components"]]
+            quantities = services.fee_quantities_from_list(v.get("fee_quantities"))
             if getattr(request.user, "is_official", False):
                 if v["channel"] == Channel.ONLINE:
                     raise DossierError(_("Officials receive counter or postal dossiers; online dossiers are submitted by the applicant."))
                 with transaction.atomic():
-                    d = services.intake(officer=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, channel=v["channel"], delivery=v["delivery"], request_summary=v["request_summary"])
+                    d = services.intake(officer=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, channel=v["channel"], delivery=v["delivery"], request_summary=v["request_summary"], fee_quantities=quantities)
                     if v.get("fee_payment"):
                         services.record_fee_payment(d, request.user, **v["fee_payment"])
                         d.refresh_from_db(fields=["fee_paid", "paid_online"])
@@ -281,7 +320,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                     raise DossierError(_("Fees are recorded with the dossier only at counter intake."))
                 if v["channel"] != Channel.ONLINE:
                     raise DossierError(_("Citizens and businesses submit online (channel 2)."))
-                d = services.submit_online(user=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, delivery=v["delivery"], request_summary=v["request_summary"])
+                d = services.submit_online(user=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, delivery=v["delivery"], request_summary=v["request_summary"], fee_quantities=quantities)
         except DossierError as exc:
             return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
         return Response(DossierSerializer(d, context={"request": request}).data, status=status.HTTP_201_CREATED)
@@ -334,6 +373,10 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         else:
             data.pop("to_unit", None)
         try:
+            if data.get("fee_quantities"):
+                if act != Action.RECEIVE:
+                    raise DossierError(_("Fee quantities are given at intake or at the reception check only."))
+                data["fee_quantities"] = services.fee_quantities_from_list(data["fee_quantities"])
             services.perform(act, d, request.user, data)
         except DossierError as exc:
             return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
@@ -411,12 +454,14 @@ def _make_action(act: Action):
 
     handler.__name__ = f"do_{act.value}"
     handler.__doc__ = f"Transition “{act.value}”: allowed from {', '.join(sorted(states.TABLE[act].sources))}; roles: {', '.join(sorted(states.TABLE[act].roles))}."
-    handler = extend_schema(
+    # extend_schema outside action(): action() replaces the function's kwargs, where
+    # extend_schema keeps the schema it describes.
+    handler = action(detail=True, methods=["post"], url_path=act.value.replace("_", "-"))(handler)
+    return extend_schema(
         request={"application/json": DossierActionSerializer, "multipart/form-data": DossierActionSerializer},
         responses={200: DossierSerializer, 400: OpenApiResponse(description="Refused input"), 403: OpenApiResponse(description="Role or unit not allowed"), 409: OpenApiResponse(description="Not possible in the current state")},
         operation_id=f"dossiers_{act.value}",
     )(handler)
-    return action(detail=True, methods=["post"], url_path=act.value.replace("_", "-"))(handler)
 
 
 for _act in Action:

@@ -6,7 +6,6 @@ supplement, inter-agency, refused at reception or after processing, stopped, in 
 Idempotent: nothing is added when the demo dossiers exist already. The applicants are
 invented (demo data).
 """
-import dataclasses
 import random
 from datetime import timedelta
 
@@ -138,15 +137,13 @@ def _components(rng, terms, online):
     return comps
 
 
-def _priced(fee_rng, terms):
+def _quantities(fee_rng, terms):
     """The catalogue prices these procedures per unit (per copy, per page, per case): the
-    demo applicant asks for 1 to 3 units, so the dossier has fees to pay."""
-    if terms.fee or terms.version is None:
-        return terms
-    per_unit = [f.amount for f in terms.version.fees.all() if f.kind == "per_unit" and f.amount]
-    if not per_unit:
-        return terms
-    return dataclasses.replace(terms, fee=per_unit[0] * fee_rng.randint(1, 3))
+    demo applicant asks for 1 to 3 units of each (priced at intake by the fee service)."""
+    if terms.fee:
+        return None
+    per_unit = [line["line"] for line in terms.fee_lines if line["kind"] == "per_unit" and line["unit_price"]]
+    return {n: fee_rng.randint(1, 3) for n in per_unit} or None
 
 
 def _pay(fee_rng, d, reception, i, now, *, online):
@@ -180,13 +177,13 @@ def _simulate(rng, cal, terms, scenario, t0, real_now, centre, people, i):
     comps = _components(rng, terms, online)
     # Fees: their own random stream, so the dossiers' other choices stay those of the seed.
     fee_rng = random.Random(SEED * 100_000 + i)
-    terms = _priced(fee_rng, terms)
+    quantities = _quantities(fee_rng, terms)
     total_h = (float(terms.days) * 8 + float(terms.hours)) or 8
     d = None
     try:
         if online:
             account = applicant.account or people["dan-0912345678"]
-            d = services.submit_online(user=account, terms=terms, applicant=applicant, components=comps, receiving_unit=centre, now=t0)
+            d = services.submit_online(user=account, terms=terms, applicant=applicant, components=comps, receiving_unit=centre, fee_quantities=quantities, now=t0)
             if scenario not in ("reception_refused", "reception_supplement"):
                 _pay(fee_rng, d, None, i, t0, online=True)
             if scenario == "reception_refused":
@@ -198,7 +195,7 @@ def _simulate(rng, cal, terms, scenario, t0, real_now, centre, people, i):
             d = services.receive(d, reception, now=at(rng.uniform(0.5, 4)))
         else:
             channel = 3 if rng.random() < 0.05 else 1
-            d = services.intake(officer=reception, terms=terms, applicant=applicant, components=comps, receiving_unit=centre, channel=channel, now=t0)
+            d = services.intake(officer=reception, terms=terms, applicant=applicant, components=comps, receiving_unit=centre, channel=channel, fee_quantities=quantities, now=t0)
             _pay(fee_rng, d, reception, i, t0 + timedelta(minutes=2), online=False)
         d = services.transfer(d, reception, now=at(rng.uniform(0.2, 1.5)))
         if scenario == "not_assigned":

@@ -129,6 +129,87 @@ def control_rows(dossier, calendar=None):
     return rows
 
 
+def fee_line_rows(lines) -> list[dict]:
+    """Fee lines for the pages: label (the line's description, else "Fees and charges", or
+    the kind for a council or free line), for a per-unit line its unit price, unit and
+    quantity, and the amount (None: not determined by the catalogue)."""
+    from xaso.catalog.models import Fee
+
+    rows = []
+    for line in lines or []:
+        kind = line.get("kind")
+        if line.get("name"):
+            label = line["name"]
+        elif kind in (Fee.Kind.COUNCIL, Fee.Kind.FREE):
+            label = Fee.Kind(kind).label
+        else:
+            label = _("Fees")
+        rows.append(
+            {
+                "line": line.get("line"),
+                "label": label,
+                "per_unit": kind == Fee.Kind.PER_UNIT,
+                "unit_price": line.get("unit_price"),
+                "unit": line.get("unit") or "",
+                "quantity": line.get("quantity"),
+                "amount": line.get("amount"),
+            }
+        )
+    return rows
+
+
+def fee_rows(dossier) -> list[dict]:
+    """The dossier's fee lines for its page (``fee_line_rows``)."""
+    return fee_line_rows(dossier.fee_lines)
+
+
+# The receipt's fee lines, in the forms' Vietnamese (the form texts are not translated).
+UNDETERMINED_VI = "chưa xác định"
+_FEE_KIND_VI = {"council": "Khoản do HĐND tỉnh quyết định", "unknown": "Khoản phí, lệ phí", "free": "Miễn phí"}
+
+
+def _vnd(amount) -> str:
+    return f"{int(amount):,}".replace(",", ".") + " đồng"
+
+
+def fee_texts(dossier) -> tuple[str, list[str]]:
+    """(total, one text per line) printed on the receipt: "24.000 đồng", ["8.000 đồng/bản sao
+    × 3 bản sao = 24.000 đồng"]. A line the catalogue does not price reads "chưa xác định",
+    and the total says it does not include it. One line that is not per unit is said by the
+    total alone. Dossiers without fee lines (received before they were kept) print their
+    total only; nothing when it is 0."""
+    lines = dossier.fee_lines or []
+    texts = []
+    for line in lines:
+        kind, amount = line.get("kind"), line.get("amount")
+        prefix = f"{line['name']}: " if line.get("name") else (f"{_FEE_KIND_VI[kind]}: " if kind in ("council", "unknown") else "")
+        if kind == "free":
+            text = f"{prefix}Miễn phí" if prefix else "Miễn phí"
+        elif kind == "per_unit":
+            unit, q = line.get("unit") or "đơn vị", line.get("quantity")
+            if line.get("unit_price") is None:
+                text = f"{prefix}{q} {unit}, đơn giá {UNDETERMINED_VI}"
+            else:
+                text = f"{prefix}{_vnd(line['unit_price'])}/{unit} × {q} {unit} = {_vnd(amount)}"
+        else:
+            text = prefix + (_vnd(amount) if amount is not None else UNDETERMINED_VI)
+        texts.append(text)
+    undetermined = any(line.get("amount") is None for line in lines)
+    if not lines:
+        total = _vnd(dossier.fee_amount) if dossier.fee_amount else ""
+    elif undetermined and not dossier.fee_amount:
+        total = UNDETERMINED_VI
+    elif undetermined:
+        total = f"{_vnd(dossier.fee_amount)} (chưa gồm khoản {UNDETERMINED_VI})"
+    elif all(line.get("kind") == "free" for line in lines):
+        total = "Miễn phí"
+    else:
+        total = _vnd(dossier.fee_amount)
+    if len(lines) == 1 and lines[0].get("kind") != "per_unit" and not lines[0].get("name"):
+        texts = []
+    return total, texts
+
+
 def context(doc: IssuedDocument) -> dict:
     d: Dossier = doc.dossier
     unit = doc.unit
@@ -181,6 +262,10 @@ def context(doc: IssuedDocument) -> dict:
         "book_volume": d.book_volume,
         "book_seq": d.book_seq or "",
     }
+    # Fees and charges: the total ("chưa xác định" for what the catalogue does not price)
+    # and each line; ``fee_detail`` is the lines in one text (for the DOCX).
+    ctx["fee_total"], ctx["fee_lines"] = fee_texts(d)
+    ctx["fee_detail"] = "; ".join(ctx["fee_lines"])
     if doc.kind == DocumentKind.RECEIPT and data.get("due_at"):
         from datetime import datetime
 

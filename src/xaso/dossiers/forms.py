@@ -43,14 +43,20 @@ class IntakeForm(forms.Form):
     delivery = forms.ChoiceField(label=_("Result delivered"), choices=Delivery.choices, initial=Delivery.COUNTER)
     copies = forms.IntegerField(label=_("Number of sets"), min_value=1, max_value=20, initial=1)
 
-    def __init__(self, *args, documents=(), receiving_units=(), fee=0, **kwargs):
+    def __init__(self, *args, documents=(), receiving_units=(), fee=0, fee_lines=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.documents = list(documents)
+        self.fee_lines = list(fee_lines)
         self.fields["receiving_unit"] = forms.ModelChoiceField(label=_("Receiving unit"), queryset=receiving_units, empty_label=None)
-        if fee:
+        add_fee_quantity_fields(self, self.fee_lines)
+        per_unit = any(line["kind"] == "per_unit" for line in self.fee_lines)
+        known = sum(line["unit_price"] or 0 for line in self.fee_lines if line["kind"] != "per_unit") if self.fee_lines else fee
+        if known or any(line["kind"] == "per_unit" and line["unit_price"] for line in self.fee_lines):
             # Optional: the fees collected at the counter with the dossier (recorded with it).
+            # With per-unit lines the total is known only from the quantities: the service
+            # refuses more than the total.
             self.fields["fee_collected"] = forms.IntegerField(
-                label=_("Fees collected at the counter (VND)"), min_value=1, max_value=fee, required=False,
+                label=_("Fees collected at the counter (VND)"), min_value=1, max_value=None if per_unit else known, required=False,
                 help_text=_("Leave empty if the applicant pays later or online."),
             )
             self.fields["fee_method"] = forms.ChoiceField(label=_("Payment method"), choices=COUNTER_PAYMENT_CHOICES, initial=PaymentMethod.CASH, required=False)
@@ -59,6 +65,13 @@ class IntakeForm(forms.Form):
             self.fields[f"doc_{i}_submitted"] = forms.BooleanField(label=doc["name"], required=False, initial=True)
             self.fields[f"doc_{i}_reused"] = forms.BooleanField(label=_("Reused from stored data"), required=False)
             self.fields[f"doc_{i}_file"] = forms.FileField(label=_("Scanned file"), required=False)
+
+    def fee_rows(self):
+        """The fee lines with the quantity field of each line priced per unit."""
+        return fee_rows(self, self.fee_lines)
+
+    def fee_quantities(self) -> dict[int, int]:
+        return fee_quantities_of(self)
 
     def document_rows(self):
         return [
@@ -82,6 +95,59 @@ class IntakeForm(forms.Form):
         return phone
 
 
+def fee_quantity_field_name(line) -> str:
+    return f"fee_qty_{line['line']}"
+
+
+def add_fee_quantity_fields(form, lines):
+    """One quantity field per fee line priced per unit (pages, copies, cases…): a whole number
+    from 0 to ``services.MAX_FEE_QUANTITY``, 1 unless the line already has a quantity."""
+    from .services import MAX_FEE_QUANTITY, fee_line_label, vnd
+
+    form.fee_quantity_lines = {}
+    for line in lines:
+        if line["kind"] != "per_unit":
+            continue
+        label = fee_line_label(line)
+        unit = line.get("unit") or _("unit")
+        price = vnd(line["unit_price"]) if line.get("unit_price") is not None else _("price not determined")
+        name = fee_quantity_field_name(line)
+        if line.get("name"):
+            field_label = _("Quantity for the fee “%(fee)s” (%(price)s per %(unit)s)") % {"fee": label, "price": price, "unit": unit}
+        else:
+            field_label = _("Quantity (%(unit)s), at %(price)s per %(unit)s") % {"price": price, "unit": unit}
+        form.fields[name] = forms.IntegerField(
+            label=field_label,
+            min_value=0,
+            max_value=MAX_FEE_QUANTITY,
+            initial=line.get("quantity", 1),
+            error_messages={
+                "required": _("Give the quantity for the fee “%(fee)s” (0 if none).") % {"fee": label},
+                "invalid": _("The quantity for the fee “%(fee)s” must be a whole number.") % {"fee": label},
+                "min_value": _("The quantity for the fee “%(fee)s” cannot be negative.") % {"fee": label},
+                "max_value": _("The quantity for the fee “%(fee)s” is too large (at most %(max)s).") % {"fee": label, "max": f"{MAX_FEE_QUANTITY:,}".replace(",", ".")},
+            },
+            widget=forms.NumberInput(attrs={"min": 0, "max": MAX_FEE_QUANTITY, "step": 1}),
+        )
+        form.fee_quantity_lines[name] = line
+
+
+def fee_rows(form, lines):
+    """The lines as shown (``documents.fee_line_rows``), each with its quantity field (per-unit
+    lines)."""
+    from .documents import fee_line_rows
+
+    return [
+        {**row, "field": form[fee_quantity_field_name(line)] if fee_quantity_field_name(line) in form.fields else None}
+        for row, line in zip(fee_line_rows(lines), lines)
+    ]
+
+
+def fee_quantities_of(form) -> dict[int, int]:
+    """{line number: quantity} from a valid form's quantity fields."""
+    return {line["line"]: form.cleaned_data[name] for name, line in form.fee_quantity_lines.items() if form.cleaned_data.get(name) is not None}
+
+
 class FeePaymentForm(forms.Form):
     amount = forms.IntegerField(label=_("Amount (VND)"), min_value=1)
     method = forms.ChoiceField(label=_("Payment method"), choices=COUNTER_PAYMENT_CHOICES, initial=PaymentMethod.CASH)
@@ -93,6 +159,24 @@ class FeePaymentForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReceiveForm(NoteForm):
+    """The reception check of an online dossier; the quantities of its per-unit fee lines
+    (as stated by the applicant, 1 by default) can be corrected."""
+
+    def __init__(self, *args, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fee_lines = list(getattr(dossier, "fee_lines", None) or [])
+        add_fee_quantity_fields(self, self.fee_lines)
+
+    def clean(self):
+        data = super().clean()
+        if self.fee_quantity_lines and not self.errors:
+            quantities = fee_quantities_of(self)
+            changed = {n: q for n, q in quantities.items() if q != next(line.get("quantity") for line in self.fee_lines if line["line"] == n)}
+            data["fee_quantities"] = changed
+        return data
 
 
 class RequiredNoteForm(forms.Form):
@@ -148,7 +232,7 @@ class ApologyForm(forms.Form):
 
 
 ACTION_FORMS = {
-    Action.RECEIVE: NoteForm,
+    Action.RECEIVE: ReceiveForm,
     Action.RECEPTION_SUPPLEMENT: SupplementForm,
     Action.RESUBMIT: NoteForm,
     Action.REFUSE_RECEPTION: ReasonsForm,
@@ -172,7 +256,7 @@ ACTION_FORMS = {
 def form_for(action, dossier, data=None, files=None):
     cls = ACTION_FORMS[Action(action)]
     kwargs = {"prefix": str(action)}
-    if cls is AssignForm:
+    if cls in (AssignForm, ReceiveForm):
         kwargs["dossier"] = dossier
     if cls is ReturnForm and data is None:
         kwargs["initial"] = {"delivery": dossier.delivery}

@@ -163,7 +163,12 @@ class Dossier(models.Model):
     legal_hours = models.DecimalField(_("processing time (working hours)"), max_digits=6, decimal_places=1, default=0)
     legal_calendar_days = models.BooleanField(_("time counted in calendar days"), default=False)
     cutoff = models.TimeField(_("cut-off hour"), null=True, blank=True)
+    # The fee lines of the procedure priced at receipt (``services.price_fee_lines``): each
+    # {"line", "kind", "name", "unit_price", "unit", "quantity", "amount"}; ``amount`` is
+    # None for a line the catalogue does not price ("chưa xác định"). ``fee_amount`` is the
+    # sum of the lines whose amount is known: what the desk can collect.
     fee_amount = models.PositiveBigIntegerField(_("fees and charges (VND)"), default=0)
+    fee_lines = models.JSONField(_("fee lines"), default=list, blank=True)
     steps_plan = models.JSONField(_("internal process"), default=list, blank=True)
     max_supplements = models.PositiveSmallIntegerField(_("supplement requests allowed"), default=1)
     supplement_restarts_clock = models.BooleanField(_("time restarts after a supplement"), default=False)
@@ -251,6 +256,12 @@ class Dossier(models.Model):
     @property
     def status_enum(self):
         return Status(self.status)
+
+    @property
+    def fee_undetermined(self) -> bool:
+        """A fee line has no known amount (not priced in the catalogue): ``fee_amount`` does
+        not include it."""
+        return any(line.get("amount") is None for line in self.fee_lines or [])
 
     def get_absolute_url(self):
         from django.urls import reverse

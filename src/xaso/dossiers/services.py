@@ -102,7 +102,10 @@ class ProcedureTerms:
     hours: Decimal | float = 0
     calendar_days: bool = False
     cutoff: time | None = None
-    fee: int = 0
+    fee: int = 0  # the fixed fees; used as the dossier's fee only when there are no fee_lines
+    # The catalogue's fee lines, unpriced: [{"line", "kind", "name", "unit_price", "unit"}]
+    # (``price_fee_lines`` gives each its quantity and amount at receipt).
+    fee_lines: list = field(default_factory=list)
     steps: list = field(default_factory=list)  # [{"name", "role", "unit_kind", "share", "interagency"}]
     max_supplements: int = 1
     restart_after_supplement: bool = False
@@ -182,7 +185,8 @@ def terms_from_version(version, commune: Unit | None = None) -> ProcedureTerms:
         for d in version.documents.all()
         if d.requirement != RequiredDocument.Requirement.NOTE and d.submission == RequiredDocument.Submission.SUBMIT
     ]
-    fee = sum(f.amount or 0 for f in version.fees.all() if f.kind == Fee.Kind.FIXED)
+    fees = list(version.fees.all())
+    fee = sum(f.amount or 0 for f in fees if f.kind == Fee.Kind.FIXED)
     competent = find_department_unit(version.department(), commune) if commune is not None else None
     return ProcedureTerms(
         code=version.procedure.code,
@@ -194,6 +198,7 @@ def terms_from_version(version, commune: Unit | None = None) -> ProcedureTerms:
         # The procedure's own cut-off, else the commune's default (XASO_DEFAULT_CUTOFF).
         cutoff=version.cutoff or default_cutoff(),
         fee=fee,
+        fee_lines=catalogue_fee_lines(fees),
         steps=steps,
         max_supplements=version.supplement_max,
         restart_after_supplement=version.supplement_mode == ProcedureVersion.SupplementMode.RESTART,
@@ -560,8 +565,9 @@ def _check_applicant(applicant: Applicant):
         raise DossierError(_("The applicant's phone number “%(phone)s” is not valid.") % {"phone": applicant.phone})
 
 
-def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, now, status, delivery, request_summary, copies, received_by=None, calendar=None):
+def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, now, status, delivery, request_summary, copies, fees, received_by=None, calendar=None):
     competent_unit = competent_unit or terms.competent_unit or receiving_unit
+    fee_lines, fee_amount = fees
     d = Dossier(
         code=new_code(receiving_unit, now),
         status=status,
@@ -573,7 +579,8 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
         legal_hours=Decimal(str(terms.hours or 0)),
         legal_calendar_days=terms.calendar_days,
         cutoff=terms.cutoff,
-        fee_amount=terms.fee or 0,
+        fee_amount=fee_amount,
+        fee_lines=fee_lines,
         steps_plan=terms.steps or [],
         max_supplements=terms.max_supplements,
         supplement_restarts_clock=terms.restart_after_supplement,
@@ -691,10 +698,13 @@ def intake(
     delivery: str = Delivery.COUNTER,
     request_summary: str = "",
     copies: int = 1,
+    fee_quantities=None,
     now=None,
 ) -> Dossier:
     """Counter (or postal) intake: the dossier is received at once and the receipt and
-    appointment slip is issued (NĐ 118/2025 Điều 17 k1)."""
+    appointment slip is issued (NĐ 118/2025 Điều 17 k1). ``fee_quantities`` ({line number:
+    quantity}): how many units (pages, copies, cases…) of each fee line priced per unit the
+    applicant asks for; 1 for a line not given."""
     now = _now(now)
     if not _roles_in_scope(officer, receiving_unit.pk, "reception"):
         raise DossierError(_("You are not a reception officer of “%(unit)s”.") % {"unit": receiving_unit.name})
@@ -702,6 +712,7 @@ def intake(
         raise DossierError(_("Counter intake is for dossiers brought to the counter or sent by post."))
     _check_applicant(applicant)
     _check_components(terms, components)
+    fees = terms_fees(terms, fee_quantities)
     calendar = get_calendar()  # once per intake: the clock and the reception step's due time
     d = _new_dossier(
         terms=terms,
@@ -714,6 +725,7 @@ def intake(
         delivery=delivery,
         request_summary=request_summary,
         copies=copies,
+        fees=fees,
         received_by=officer,
         calendar=calendar,
     )
@@ -735,15 +747,18 @@ def submit_online(
     competent_unit: Unit | None = None,
     delivery: str = Delivery.ONLINE,
     request_summary: str = "",
+    fee_quantities=None,
     now=None,
 ) -> Dossier:
-    """Online submission (NĐ 118/2025 Điều 17 k2): waits for the reception check."""
+    """Online submission (NĐ 118/2025 Điều 17 k2): waits for the reception check.
+    ``fee_quantities`` as for ``intake`` (the reception check may correct them)."""
     now = _now(now)
     if user is None or not getattr(user, "is_authenticated", False):
         raise DossierError(_("You must be logged in to submit a dossier online."))
     applicant.account = applicant.account or (user if not getattr(user, "is_official", False) else None)
     _check_applicant(applicant)
     _check_components(terms, components)
+    fees = terms_fees(terms, fee_quantities)
     d = _new_dossier(
         terms=terms,
         applicant=applicant,
@@ -755,6 +770,7 @@ def submit_online(
         delivery=delivery,
         request_summary=request_summary,
         copies=1,
+        fees=fees,
     )
     _save_components(d, components)
     _event(d, "submit_online", user=user, now=now, from_status="", unit=receiving_unit)
@@ -788,12 +804,16 @@ def _require(text, message):
 
 
 @transaction.atomic
-def receive(dossier, user, *, now=None) -> Dossier:
+def receive(dossier, user, *, fee_quantities=None, now=None) -> Dossier:
+    """The reception check receives an online dossier. ``fee_quantities`` ({line number:
+    quantity}) corrects the quantities of the fee lines priced per unit; the fees cannot
+    fall below what is already paid."""
     now = _now(now)
     d, prev = _begin(dossier, Action.RECEIVE, user, now)
+    data = _reprice(d, fee_quantities) if fee_quantities else None
     d.status = Status.RECEIVED
     _mark_received(d, user, now)
-    ev = _event(d, Action.RECEIVE, user=user, now=now, from_status=prev, unit=d.receiving_unit)
+    ev = _event(d, Action.RECEIVE, user=user, now=now, from_status=prev, unit=d.receiving_unit, data=data)
     _notify_received(d, ev)
     return d
 
@@ -1143,7 +1163,7 @@ def perform(action, dossier, user, data: dict | None = None, *, now=None):
     a = Action(action)
     note = data.get("note", "") or ""
     if a in (Action.RECEIVE,):
-        return receive(dossier, user, now=now)
+        return receive(dossier, user, fee_quantities=data.get("fee_quantities") or None, now=now)
     if a in (Action.RECEPTION_SUPPLEMENT, Action.REQUEST_SUPPLEMENT):
         fn = reception_supplement if a == Action.RECEPTION_SUPPLEMENT else request_supplement
         return fn(dossier, user, items=data.get("items") or [], reason=data.get("reason", ""), now=now)
@@ -1190,6 +1210,149 @@ NO_FEE_STATUSES = frozenset({Status.RECEPTION_REFUSED, Status.REFUSED, Status.ST
 
 def vnd(amount) -> str:
     return f"{int(amount):,}".replace(",", ".") + " đ"
+
+
+# Pricing the fee lines at receipt. The catalogue's lines (``catalog.Fee``) are fixed
+# amounts, amounts per unit ("2000/trang": per page, per copy, per case…), amounts set by
+# the provincial People's Council (possibly not set yet), free, or not determined. The
+# dossier keeps each line with its quantity and amount (``Dossier.fee_lines``):
+# - fixed (and council lines with an amount): the amount;
+# - per unit: the unit price × the quantity the officer gives at intake or at the reception
+#   check (the online applicant may state it); 1 when not given (the catalogue has no
+#   better default); 0 is allowed (a tier not used, an exempt applicant);
+# - free: 0;
+# - council lines without an amount, undetermined lines (and a per-unit line without a
+#   price): amount None, shown "chưa xác định", never counted as 0.
+# ``fee_amount`` = the sum of the known amounts: what the desk can collect now.
+# Only the catalogue's unit price is applied: tiers or caps written only in the fee note
+# ("từ trang thứ 3 trở lên 1.000 đồng/trang; tối đa 200.000 đồng/bản") must be entered in
+# the catalogue as lines of their own to be priced.
+MAX_FEE_QUANTITY = 10_000  # a sanity bound on one line's quantity (pages, copies, cases)
+
+
+def catalogue_fee_lines(fees) -> list[dict]:
+    """The catalogue's fee lines (``catalog.Fee`` rows, in order) as the dossier copies them,
+    not yet priced: [{"line", "kind", "name", "unit_price", "unit"}]."""
+    from xaso.catalog.models import Fee
+
+    lines = []
+    for n, f in enumerate(fees, start=1):
+        if f.kind == Fee.Kind.FREE:
+            price = 0
+        elif f.kind == Fee.Kind.UNKNOWN:
+            price = None
+        else:
+            price = f.amount
+        lines.append({"line": n, "kind": f.kind, "name": f.description, "unit_price": price, "unit": f.unit if f.kind == Fee.Kind.PER_UNIT else ""})
+    return lines
+
+
+def fee_line_label(line: dict) -> str:
+    """How a fee line is named in messages and on pages: its description, else its price
+    ("2.000 đ/trang"), else its kind."""
+    from xaso.catalog.models import Fee
+
+    if line.get("name"):
+        return line["name"]
+    if line.get("kind") == "per_unit" and line.get("unit_price") is not None:
+        return f"{vnd(line['unit_price'])}/{line.get('unit') or _('unit')}"
+    try:
+        return str(Fee.Kind(line.get("kind")).label)
+    except ValueError:
+        return str(line.get("kind") or "")
+
+
+def fee_quantity(value, line: dict) -> int:
+    """A quantity given for a fee line priced per unit: a whole number from 0 to
+    ``MAX_FEE_QUANTITY``, else a ``DossierError`` naming the line."""
+    label = fee_line_label(line)
+    number = None
+    if not isinstance(value, bool):
+        try:
+            number = Decimal(str(value).strip())
+        except Exception:
+            number = None
+    if number is None or not number.is_finite() or number != number.to_integral_value():
+        raise DossierError(_("The quantity for the fee “%(fee)s” must be a whole number (got “%(value)s”).") % {"fee": label, "value": value})
+    if number < 0:
+        raise DossierError(_("The quantity for the fee “%(fee)s” cannot be negative.") % {"fee": label})
+    if number > MAX_FEE_QUANTITY:
+        raise DossierError(_("The quantity for the fee “%(fee)s” is too large (at most %(max)s).") % {"fee": label, "max": f"{MAX_FEE_QUANTITY:,}".replace(",", ".")})
+    return int(number)
+
+
+def fee_quantities_from_list(items) -> dict[int, object]:
+    """``[{"line": n, "quantity": q}, …]`` (the API's form) as ``{n: q}``; a line given
+    twice is refused."""
+    out: dict[int, object] = {}
+    for item in items or []:
+        n = item["line"]
+        if n in out:
+            raise DossierError(_("The quantity of fee line %(line)s is given twice.") % {"line": n})
+        out[n] = item["quantity"]
+    return out
+
+
+def price_fee_lines(lines: list[dict], quantities=None) -> tuple[list[dict], int]:
+    """Each line with its quantity and amount, and the dossier's ``fee_amount`` (the sum of
+    the known amounts). ``lines``: unpriced (``catalogue_fee_lines``) or already priced (a
+    dossier's, whose quantities are kept unless given again). ``quantities``: {line number:
+    quantity}, only for lines priced per unit. Refuses, naming the line, a quantity for an
+    unknown line or a line not priced per unit, and a bad quantity."""
+    quantities = dict(quantities or {})
+    by_number = {line["line"]: line for line in lines}
+    for n in quantities:
+        line = by_number.get(n) if isinstance(n, int) and not isinstance(n, bool) else None
+        if line is None:
+            raise DossierError(_("The procedure has no fee line %(line)s.") % {"line": n})
+        if line["kind"] != "per_unit":
+            raise DossierError(_("The fee “%(fee)s” (line %(line)s) is not priced per unit: it takes no quantity.") % {"fee": fee_line_label(line), "line": n})
+    priced, total = [], 0
+    for line in lines:
+        row = {k: line.get(k) for k in ("line", "kind", "name", "unit_price", "unit")}
+        price = line.get("unit_price")
+        if line["kind"] == "per_unit":
+            q = fee_quantity(quantities[line["line"]], line) if line["line"] in quantities else line.get("quantity", 1)
+            row["quantity"] = q
+            row["amount"] = price * q if price is not None else None
+        else:
+            row["quantity"] = None
+            row["amount"] = price
+        if row["amount"] is not None:
+            total += row["amount"]
+        priced.append(row)
+    return priced, total
+
+
+def terms_fees(terms: ProcedureTerms, quantities=None) -> tuple[list[dict], int]:
+    """(fee lines, fee_amount) of a new dossier. Terms without fee lines (built by hand) give
+    their ``fee`` and take no quantity."""
+    if terms.fee_lines:
+        return price_fee_lines(terms.fee_lines, quantities)
+    if quantities:
+        raise DossierError(_("The procedure has no fee priced per unit."))
+    return [], terms.fee or 0
+
+
+def has_per_unit_fee(lines) -> bool:
+    return any(line.get("kind") == "per_unit" for line in lines or [])
+
+
+def _reprice(d, quantities) -> dict:
+    """Give new quantities to a locked dossier's per-unit fee lines (at the reception check):
+    the fees may not fall below what is already paid; ``fee_paid`` follows."""
+    if not has_per_unit_fee(d.fee_lines):
+        raise DossierError(_("The procedure has no fee priced per unit."))
+    before = d.fee_amount
+    lines, amount = price_fee_lines(d.fee_lines, quantities)
+    paid = fee_paid_total(d)
+    if amount < paid:
+        raise DossierError(
+            _("The fees would be %(amount)s, less than what is already paid (%(paid)s).") % {"amount": vnd(amount), "paid": vnd(paid)}
+        )
+    d.fee_lines, d.fee_amount = lines, amount
+    d.fee_paid = paid > 0 and paid >= amount
+    return {"fee_amount": [before, amount], "fee_quantities": {str(line["line"]): line["quantity"] for line in lines if line["kind"] == "per_unit"}}
 
 
 def fee_paid_total(dossier) -> int:
@@ -1271,6 +1434,8 @@ def record_fee_payment(dossier, user, *, amount, method, reference="", now=None)
     if refusal:
         raise DossierError(refusal[1])
     if d.fee_amount <= 0:
+        if d.fee_undetermined:
+            raise DossierError(_("The amount of this dossier's fees is not determined in the catalogue (“not determined”); it cannot be collected yet."))
         raise DossierError(_("The procedure of this dossier has no fees or charges to pay."))
     paid = fee_paid_total(d)
     due = d.fee_amount - paid

@@ -106,7 +106,7 @@ def intake(request):
     except DossierError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("dossiers:intake")
-    form = IntakeForm(request.POST or None, request.FILES or None, documents=terms.documents, receiving_units=desk_units, fee=terms.fee)
+    form = IntakeForm(request.POST or None, request.FILES or None, documents=terms.documents, receiving_units=desk_units, fee=terms.fee, fee_lines=terms.fee_lines)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         unit = cd["receiving_unit"]
@@ -148,6 +148,7 @@ def intake(request):
                     delivery=cd["delivery"],
                     request_summary=cd["request_summary"],
                     copies=cd["copies"],
+                    fee_quantities=form.fee_quantities(),
                 )
                 if cd.get("fee_collected"):
                     services.record_fee_payment(d, request.user, amount=cd["fee_collected"], method=cd["fee_method"] or PaymentMethod.CASH, reference=cd["fee_reference"])
@@ -184,6 +185,7 @@ def detail(request, code):
         "apology": getattr(d, "apology", None) if hasattr(d, "apology") else None,
         "overdue_without_apology": bool(clock and clock.overdue and not hasattr(d, "apology")),
     }
+    ctx["fee_rows"] = documents.fee_rows(d)
     if d.fee_amount:
         payments = list(d.fee_payments.select_related("recorded_by"))
         due = d.fee_amount - sum(p.amount for p in payments)

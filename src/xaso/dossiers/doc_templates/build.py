@@ -95,6 +95,7 @@ def receipt():
         "4. Thời gian nhận hồ sơ: {{ received_at }}",
         "5. Thời gian trả kết quả giải quyết hồ sơ: {{ due_at }}",
         "6. Đăng ký nhận kết quả tại: {{ delivery }}",
+        "{% if fee_total %}Phí, lệ phí: {{ fee_total }}{% if fee_detail %} ({{ fee_detail }}){% endif %}{% endif %}",
         "{% if book_seq %}Vào Sổ theo dõi hồ sơ, Quyển số: {{ book_volume }}; Số thứ tự: {{ book_seq }}{% endif %}",
         "Tra cứu tình trạng hồ sơ: {{ lookup_url }} (mã tra cứu {{ lookup_secret }})",
     )
