@@ -48,6 +48,16 @@ def _dt(value):
     return timezone.localtime(value).strftime("%Y%m%d%H%M%S")
 
 
+def _fee_list(dossier) -> list[dict]:
+    """One item per fee line the dossier was priced with (``Gia``: its amount in VND; the
+    766 formulas count a procedure as having fees when an item's price is above 0). Lines
+    whose amount the catalogue does not give are left out rather than sent as 0. Dossiers
+    priced before the lines were kept send their total as one item."""
+    if dossier.fee_lines:
+        return [{"Gia": line["amount"]} for line in dossier.fee_lines if line.get("amount")]
+    return [{"Gia": dossier.fee_amount}] if dossier.fee_amount else []
+
+
 def build_payload(dossier, *, components=None, pauses=None) -> dict:
     """``components``/``pauses``: the dossier's rows if the caller has them (else read)."""
     if components is None:
@@ -82,7 +92,7 @@ def build_payload(dossier, *, components=None, pauses=None) -> dict:
         "TaiKhoanDuocXacThucVoiVNeID": dossier.vneid_verified,
         "MaCSDL": None,
         "ChuHoSo": {"HoTen": dossier.applicant_name, "SoDinhDanh": dossier.applicant_id_number},
-        "DanhSachPhiLePhi": [{"Gia": dossier.fee_amount}] if dossier.fee_amount else [],
+        "DanhSachPhiLePhi": _fee_list(dossier),
         "DaThanhToan": dossier.fee_paid,
         "DuocThanhToanTrucTuyen": dossier.paid_online,
         "SoLanYeuCauBoSung": dossier.supplement_count,

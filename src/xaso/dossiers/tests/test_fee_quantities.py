@@ -345,3 +345,15 @@ def test_reception_check_page_form(client, world, copies_version):
     assert d2.status == "received" and d2.fee_amount == 8000
     assert "fee_amount" not in Event.objects.get(dossier=d2, action="receive").data
 
+
+
+def test_portal_payload_lists_each_priced_fee_line(world, mixed_version):
+    """DanhSachPhiLePhi: one item per line with a known amount above 0; undetermined lines
+    are left out, not sent as 0."""
+    from xaso.dossiers.portal_sync import build_payload
+
+    d = intake(world, services.terms_from_version(mixed_version, world.commune), fee_quantities={2: 2, 3: 3})
+    d.refresh_from_db()
+    assert build_payload(d)["DanhSachPhiLePhi"] == [{"Gia": 5000}, {"Gia": 4000}, {"Gia": 3000}]
+    d.fee_lines, d.fee_amount = [], 7000  # a dossier priced before the lines were kept
+    assert build_payload(d, components=[], pauses=[])["DanhSachPhiLePhi"] == [{"Gia": 7000}]
