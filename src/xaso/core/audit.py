@@ -36,7 +36,7 @@ from typing import Any, Iterable
 
 from django.db import models, router, transaction
 from django.db.models.fields.files import FieldFile
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils.functional import Promise
 
 from .models import AuditRecord
@@ -353,16 +353,59 @@ def _on_post_delete(sender, instance, using=None, **kwargs):
     record(Action.DELETE, instance, changes=_redact(changes, options))
 
 
+def _m2m_field_of(model, through):
+    for f in model._meta.many_to_many:
+        if f.remote_field.through is through:
+            return f
+    return None
+
+
+def _on_m2m_changed(sender, instance, action, reverse, model, pk_set, using=None, **kwargs):
+    """A tracked model's many-to-many field changed (``add``, ``remove``, ``clear``, ``set``):
+    one UPDATE record on the tracked object, ``{field: {"added"|"removed": [pks]}}``. Changes
+    made from the other side (``unit.led_plan_tasks.add(task)``) are recorded on each tracked
+    object affected."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    owner_model = model if reverse else type(instance)
+    options = _tracked.get(owner_model)
+    field_ = _m2m_field_of(owner_model, sender)
+    if options is None or field_ is None or field_.name in options.exclude:
+        return
+    if action == "pre_clear":
+        # The rows are still there: read what is about to go.
+        if reverse:
+            owners = list(owner_model._base_manager.using(using).filter(**{field_.name: instance}))
+            pks, key = [instance.pk], "removed"
+        else:
+            owners, pks, key = [instance], sorted(getattr(instance, field_.name).values_list("pk", flat=True)), "removed"
+    else:
+        key = "added" if action == "post_add" else "removed"
+        if reverse:
+            owners = list(owner_model._base_manager.using(using).filter(pk__in=pk_set or ()))
+            pks = [instance.pk]
+        else:
+            owners, pks = [instance], sorted(pk_set or ())
+    if not pks:
+        return
+    for owner in owners:
+        record(Action.UPDATE, owner, changes={field_.name: {key: json_safe(list(pks))}})
+
+
 def track(model: type[models.Model], exclude: Iterable[str] = (), redact: Iterable[str] = ()) -> None:
     """Record every create, update and delete of ``model`` automatically (through model
-    signals, so queryset ``update()`` and raw SQL are not seen). ``exclude``: fields never
-    recorded; ``redact``: fields whose change is recorded without their values (e.g. a
-    password hash). Saves that change nothing write no record. Call from ``AppConfig.ready``."""
+    signals, so queryset ``update()`` and raw SQL are not seen), and every change of its
+    many-to-many fields (``add``/``remove``/``clear``/``set``, from either side).
+    ``exclude``: fields never recorded; ``redact``: fields whose change is recorded without
+    their values (e.g. a password hash). Saves that change nothing write no record. Call
+    from ``AppConfig.ready``."""
     _tracked[model] = TrackOptions(frozenset(exclude), frozenset(redact))
     uid = f"xaso.audit.{object_type_of(model)}"
     pre_save.connect(_on_pre_save, sender=model, dispatch_uid=uid + ".pre_save")
     post_save.connect(_on_post_save, sender=model, dispatch_uid=uid + ".post_save")
     post_delete.connect(_on_post_delete, sender=model, dispatch_uid=uid + ".post_delete")
+    for f in model._meta.many_to_many:
+        m2m_changed.connect(_on_m2m_changed, sender=f.remote_field.through, dispatch_uid=f"{uid}.m2m.{f.name}")
 
 
 def untrack(model: type[models.Model]) -> None:
@@ -371,6 +414,8 @@ def untrack(model: type[models.Model]) -> None:
     pre_save.disconnect(sender=model, dispatch_uid=uid + ".pre_save")
     post_save.disconnect(sender=model, dispatch_uid=uid + ".post_save")
     post_delete.disconnect(sender=model, dispatch_uid=uid + ".post_delete")
+    for f in model._meta.many_to_many:
+        m2m_changed.disconnect(sender=f.remote_field.through, dispatch_uid=f"{uid}.m2m.{f.name}")
 
 
 def is_tracked(model) -> bool:
