@@ -50,7 +50,7 @@ test: install ## the whole suite, as CI runs it (DATABASE_URL chooses the databa
 	step $(BIN)/xaso makemigrations --check --dry-run; \
 	step $(BIN)/xaso collectstatic --noinput -v0; \
 	step $(BIN)/python scripts/check_schema.py; \
-	step $(BIN)/python scripts/check_translations.py; \
+	step $(BIN)/python scripts/check_translations.py --dry-run; \
 	echo "== pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)"; \
 	rc=0; $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is broken or PYTEST_ARGS selects nothing." >&2; fi; \
