@@ -25,6 +25,9 @@ PRODUCTION_ENV = {
     "XASO_SMS_GATEWAY_URL": "https://sms.example.vn/api/send",
     "XASO_SMS_GATEWAY_TOKEN": "test-token",
     "XASO_SMS_SENDER": "UBND-NGOCLIEN",
+    "XASO_SIGNING_BACKEND": "pkcs12",
+    "XASO_SIGNING_P12": "/srv/xaso/signing/ubnd-ngoclien.p12",
+    "XASO_SIGNING_P12_PASSWORD": "test-password",
     "AXES_PROXY_COUNT": "1",
     "TIME_ZONE": "Asia/Ho_Chi_Minh",
 }
@@ -57,3 +60,10 @@ def test_deploy_check_catches_a_development_configuration(tmp_path):
     assert result.returncode != 0
     assert "security.W018" in result.stderr + result.stdout  # DEBUG on in deployment
     assert "security.W004" in result.stderr + result.stdout  # no HSTS
+
+
+def test_deploy_check_catches_the_sandbox_signing_certificate(tmp_path):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if not k.startswith("XASO_SIGNING_")}
+    result = run_check(env, tmp_path)
+    assert result.returncode != 0
+    assert "xaso.W001" in result.stderr + result.stdout  # forms signed with the sandbox certificate

@@ -300,6 +300,12 @@ XASO_PORTAL_SYNC_URL = env.str("XASO_PORTAL_SYNC_URL", default="")
 XASO_PORTAL_SYNC_TOKEN = env.str("XASO_PORTAL_SYNC_TOKEN", default="")
 # Tracking books (Sổ theo dõi hồ sơ): one per receiving unit, year and "field", or per "unit".
 XASO_TRACKING_BOOK_PER = env.str("XASO_TRACKING_BOOK_PER", default="field")
+# Digital signatures on the issued PDF forms (docs/dossiers.md, xaso.core.signing): "none",
+# "sandbox" (self-signed, no legal value: development and demo), "pkcs12" (the unit's
+# certificate) or the dotted path of a xaso.core.signing.PdfSigner subclass.
+XASO_SIGNING_BACKEND = env.str("XASO_SIGNING_BACKEND", default="sandbox")
+XASO_SIGNING_P12 = env.str("XASO_SIGNING_P12", default="")
+XASO_SIGNING_P12_PASSWORD = env.str("XASO_SIGNING_P12_PASSWORD", default="")
 # Administrative reform plan (docs/plan.md). Period cut-off and report due days are UNCONFIRMED.
 XASO_PLAN_PERIOD_CUTOFF_DAY = env.int("XASO_PLAN_PERIOD_CUTOFF_DAY", default=None)  # None: calendar periods
 XASO_PLAN_REPORT_DUE_DAYS = env.int("XASO_PLAN_REPORT_DUE_DAYS", default=5)

@@ -13,3 +13,4 @@ class CoreConfig(AppConfig):
         audit.register_core_models()
 
         from . import workdays  # noqa: F401  (clears the cached calendar when a decision changes)
+        from . import signing  # noqa: F401  (deployment check of the signing certificate)

@@ -26,6 +26,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xaso.core import signing
+
 from . import deadlines
 from .models import DocumentKind, Dossier, IssuedDocument
 from .services import get_calendar, local, lookup_url
@@ -288,10 +290,20 @@ def render_html(doc: IssuedDocument) -> str:
     return render_to_string(f"dossiers/forms/{doc.kind}.html", ctx)
 
 
+# The reason written in the digital signature of every issued PDF form (vn-rules 1.8: "Chữ
+# ký số … nếu là biểu mẫu điện tử"); the form texts are Vietnamese and not translated.
+SIGNATURE_REASON = "Ký số biểu mẫu điện tử theo Thông tư 03/2025/TT-VPCP"
+
+
 def render_pdf(doc: IssuedDocument) -> bytes:
+    """The form as PDF, digitally signed by the configured signer (``XASO_SIGNING_BACKEND``,
+    docs/dossiers.md "Digital signatures"): reason ``SIGNATURE_REASON``, location the
+    issuing unit. Raises ``signing.SigningError`` (a Vietnamese message) when signing is
+    configured but fails: the form is then not issued unsigned."""
     from weasyprint import HTML
 
-    return HTML(string=render_html(doc), base_url=str(Path(__file__).parent)).write_pdf()
+    pdf = HTML(string=render_html(doc), base_url=str(Path(__file__).parent)).write_pdf()
+    return signing.sign_pdf(pdf, reason=SIGNATURE_REASON, location=nfc(doc.unit.name), contact=doc.unit.phone or "")
 
 
 def render_docx(doc: IssuedDocument) -> bytes:

@@ -17,6 +17,7 @@ from django_ratelimit.core import is_ratelimited
 from xaso.core import audit
 from xaso.core.models import Unit
 from xaso.core.refcache import ttl_memo
+from xaso.core.signing import SigningError
 
 from . import documents, selectors, services, states
 from .forms import FeePaymentForm, IntakeForm, form_for
@@ -250,13 +251,24 @@ PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def _signed_pdf_response(request, d, doc, filename):
+    """The form as a signed PDF; when signing is configured but fails, no unsigned PDF:
+    back to the dossier page with the reason (the cause is in the log)."""
+    try:
+        data = documents.render_pdf(doc)
+    except SigningError as exc:
+        messages.error(request, str(exc))
+        return redirect("dossiers:detail", code=d.code)
+    return _file_response(data, filename, PDF)
+
+
 @official_required
 def document(request, code, pk, fmt):
     d = _dossier_for(request, code)
     doc = get_object_or_404(d.documents, pk=pk)
     name = f"{d.code}-{doc.kind}-{doc.number}"
     if fmt == "pdf":
-        return _file_response(documents.render_pdf(doc), f"{name}.pdf", PDF)
+        return _signed_pdf_response(request, d, doc, f"{name}.pdf")
     return _file_response(documents.render_docx(doc), f"{name}.docx", DOCX)
 
 
@@ -265,7 +277,7 @@ def control_sheet(request, code, fmt):
     d = _dossier_for(request, code)
     doc = documents.control_sheet(d, request.user)
     if fmt == "pdf":
-        return _file_response(documents.render_pdf(doc), f"{d.code}-phieu-kiem-soat.pdf", PDF)
+        return _signed_pdf_response(request, d, doc, f"{d.code}-phieu-kiem-soat.pdf")
     return _file_response(documents.render_docx(doc), f"{d.code}-phieu-kiem-soat.docx", DOCX)
 
 

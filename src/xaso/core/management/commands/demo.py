@@ -6,10 +6,12 @@ second run changes nothing. Each installed xaso app may provide ``<app>/demo.py`
 import importlib
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from xaso.core import signing
 from xaso.core.request_context import Actor, acting_as
 
 # Apps whose demo data others build on come first; any other app follows in
@@ -40,6 +42,10 @@ class Command(BaseCommand):
         if not options["no_migrate"]:
             self.stdout.write("Migrating the database…")
             call_command("migrate", interactive=False, verbosity=0)
+        if str(settings.XASO_SIGNING_BACKEND).strip().lower() == "sandbox":
+            # The demo's PDF forms are signed with the sandbox certificate (no legal value).
+            path = signing.ensure_sandbox_certificate()
+            self.stdout.write(f"Sandbox signing certificate: {path}")
         with acting_as(Actor(username="demo", source="command")):
             for label, module in demo_modules():
                 self.stdout.write(self.style.MIGRATE_HEADING(f"Demo data: {label}"))
