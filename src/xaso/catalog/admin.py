@@ -90,7 +90,7 @@ class FeeInline(_ChildInline):
     model = Fee
     min_num = 1
     validate_min = True
-    fields = ["order", "kind", "amount", "unit", "description"]
+    fields = ["order", "kind", "amount", "online_amount", "unit", "description"]
 
 
 class StepFormSet(BaseInlineFormSet):

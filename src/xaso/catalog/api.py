@@ -22,7 +22,11 @@ class FeeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Fee
-        fields = ["kind", "amount", "unit", "description", "amount_not_set"]
+        fields = ["kind", "amount", "online_amount", "unit", "description", "amount_not_set"]
+        extra_kwargs = {
+            "amount": {"help_text": "VND: the amount of a fixed line, the price of one unit of a per-unit line (at the counter or by post)."},
+            "online_amount": {"help_text": "VND: the amount (or unit price) for an online dossier when it differs; null = the same as amount."},
+        }
 
 
 class DocumentSerializer(serializers.ModelSerializer):

@@ -26,7 +26,7 @@ MESSAGES = {
     "required": gettext_lazy("the value is required"),
     "bad_code": gettext_lazy("“%(value)s” is not a procedure code (expected e.g. 1.001193)"),
     "bad_days": gettext_lazy("“%(value)s” is not a number of days (a whole number, 0 = same day)"),
-    "bad_fee": gettext_lazy("“%(value)s” is not a fee (expected an amount in VND such as 8000, 2000/trang or 0)"),
+    "bad_fee": gettext_lazy("“%(value)s” is not a fee (expected an amount in VND such as 8000, 2000/trang or 0, optionally followed by a different online price: 20000/lần; trực tuyến 10000/lần)"),
     "bad_online_level": gettext_lazy("“%(value)s” is not an online level (toàn trình, một phần, không trực tuyến or empty)"),
     "bad_url": gettext_lazy("“%(value)s” is not a web address"),
     "bad_bool": gettext_lazy("“%(value)s” is not yes/no (1 or 0)"),

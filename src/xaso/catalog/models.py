@@ -301,6 +301,13 @@ class Fee(_VersionChild):
     amount = models.PositiveBigIntegerField(_("amount (VND)"), null=True, blank=True)
     unit = models.CharField(_("per"), max_length=60, blank=True, help_text=_("e.g. trang, bản sao, giao dịch"))
     description = models.CharField(_("description"), max_length=255, blank=True)
+    # Some fees are lower when the procedure is done online (e.g. permanent residence
+    # registration, TT 75/2022/TT-BTC as amended by TT 71/2025/TT-BTC: 20 000 đồng at the
+    # counter, 10 000 đồng online). Empty: the same price online as at the counter.
+    online_amount = models.PositiveBigIntegerField(
+        _("online amount (VND)"), null=True, blank=True,
+        help_text=_("Only when the price differs for online dossiers (per the same unit); empty = the same price."),
+    )
 
     class Meta:
         verbose_name = _("fee")
@@ -314,6 +321,31 @@ class Fee(_VersionChild):
     def amount_not_set(self):
         """For council-decided fees: the amount is not yet known."""
         return self.kind == self.Kind.COUNCIL and self.amount is None
+
+    @property
+    def online_price_differs(self):
+        return self.online_amount is not None and self.online_amount != self.amount
+
+    def clean(self):
+        super().clean()
+        error = online_amount_error(self.kind, self.amount, self.online_amount)
+        if error:
+            raise ValidationError({"online_amount": error})
+
+
+PRICED_FEE_KINDS = (Fee.Kind.FIXED, Fee.Kind.PER_UNIT, Fee.Kind.COUNCIL)
+
+
+def online_amount_error(kind, amount, online_amount):
+    """Why an online price cannot go with this fee line, or None. Only a line with a price
+    (fixed, per unit, or council-decided with an amount) can have an online price."""
+    if online_amount is None:
+        return None
+    if isinstance(online_amount, bool) or not isinstance(online_amount, int) or online_amount < 0:
+        return _("The online amount must be a whole number of đồng, 0 or more.")
+    if kind not in PRICED_FEE_KINDS or amount is None:
+        return _("Only a fee line with an amount can have a different online amount.")
+    return None
 
 
 class ProcessStep(_VersionChild):

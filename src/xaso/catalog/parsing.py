@@ -140,34 +140,57 @@ def parse_channels(note: str):
 # --- fees ---------------------------------------------------------------------------------
 
 _COUNCIL = re.compile(r"hdnd|hoi dong nhan dan")
-_FEE_CELL = re.compile(r"^(\d{1,3}(?:[.,]\d{3})+|\d{1,12})(?:\s*/\s*(\S.{0,40}))?$")
+_AMOUNT = r"(\d{1,3}(?:[.,]\d{3})+|\d{1,12})"
+_FEE_CELL = re.compile(r"^" + _AMOUNT + r"(?:\s*/\s*(\S.{0,40}))?$")
+# The online price of the first line: "20000/lần; trực tuyến 10000/lần" (the unit, when
+# written, must be the line's own). Read only from this column, never from the fee note.
+_ONLINE_PART = re.compile(r"^truc tuyen\s*:?\s*" + _AMOUNT + r"(?:\s*/\s*(\S.{0,40}))?$")
+ONLINE_PRICE_WORD = "trực tuyến"
+
+
+def _amount(text: str) -> int:
+    return int(re.sub(r"[.,]", "", text))
+
+
+def _fee(kind, amount, unit="", description="", online_amount=None) -> dict:
+    return {"kind": kind, "amount": amount, "unit": unit, "description": description, "online_amount": online_amount}
 
 
 def parse_fees(fee_cell: str, fee_note: str) -> list[dict]:
-    """Fee lines from ``fee_vnd`` ("0", "2000/trang", "8000/bản sao", "50000/giao dịch", empty)
-    and the note. Empty amount + note naming the provincial council → "decided by the
-    provincial council, amount not set"; empty otherwise → unknown (never "free")."""
+    """Fee lines from ``fee_vnd`` ("0", "2000/trang", "8000/bản sao", "50000/giao dịch", empty;
+    optionally followed by "; trực tuyến 10000" for a different online price) and the note.
+    Empty amount + note naming the provincial council → "decided by the provincial council,
+    amount not set"; empty otherwise → unknown (never "free")."""
     fee_cell = (fee_cell or "").strip()
     council = bool(_COUNCIL.search(normalise(fee_note)))
     fees: list[dict] = []
     if fee_cell:
-        match = _FEE_CELL.match(fee_cell)
+        main, _sep, online_part = fee_cell.partition(";")
+        match = _FEE_CELL.match(main.strip())
         if not match:
             raise ValueError(fee_cell)
-        amount, unit = int(re.sub(r"[.,]", "", match.group(1))), (match.group(2) or "").strip()
+        amount, unit = _amount(match.group(1)), (match.group(2) or "").strip()
+        online_amount = None
+        if _sep:
+            online = _ONLINE_PART.match(normalise(online_part.strip()))
+            if not online or (amount == 0 and not unit):
+                raise ValueError(fee_cell)
+            if online.group(2) and normalise(online.group(2).strip()) != normalise(unit):
+                raise ValueError(fee_cell)
+            online_amount = _amount(online.group(1))
         if amount == 0 and not unit:
-            fees.append({"kind": "free", "amount": 0, "unit": "", "description": ""})
+            fees.append(_fee("free", 0))
         elif unit:
-            fees.append({"kind": "per_unit", "amount": amount, "unit": unit, "description": ""})
+            fees.append(_fee("per_unit", amount, unit, online_amount=online_amount))
         else:
-            fees.append({"kind": "fixed", "amount": amount, "unit": "", "description": ""})
+            fees.append(_fee("fixed", amount, online_amount=online_amount))
         if council and amount == 0:
             # e.g. birth registration: free when on time, otherwise set by the council.
-            fees.append({"kind": "council", "amount": None, "unit": "", "description": "Một số trường hợp"})
+            fees.append(_fee("council", None, description="Một số trường hợp"))
     elif council:
-        fees.append({"kind": "council", "amount": None, "unit": "", "description": ""})
+        fees.append(_fee("council", None))
     else:
-        fees.append({"kind": "unknown", "amount": None, "unit": "", "description": ""})
+        fees.append(_fee("unknown", None))
     return fees
 
 
@@ -177,9 +200,14 @@ def fee_cell_of(fees: list[dict]) -> str:
         if fee["kind"] == "free":
             return "0"
         if fee["kind"] == "fixed":
-            return str(fee["amount"])
-        if fee["kind"] == "per_unit":
-            return f"{fee['amount']}/{fee['unit']}"
+            cell = str(fee["amount"])
+        elif fee["kind"] == "per_unit":
+            cell = f"{fee['amount']}/{fee['unit']}"
+        else:
+            continue
+        if fee.get("online_amount") is not None:
+            cell += f"; {ONLINE_PRICE_WORD} {fee['online_amount']}" + (f"/{fee['unit']}" if fee["kind"] == "per_unit" else "")
+        return cell
     return ""
 
 
@@ -432,6 +460,10 @@ def _check_fees(value):
         fee.setdefault("unit", "")
         fee.setdefault("description", "")
         fee.setdefault("amount", None)
+        online = fee.setdefault("online_amount", None)
+        if online is not None and (isinstance(online, bool) or not isinstance(online, int) or online < 0
+                                   or fee["kind"] not in ("fixed", "per_unit", "council") or fee["amount"] is None):
+            raise ValueError(f"bad online_amount {fee!r}")
 
 
 def _check_steps(value):

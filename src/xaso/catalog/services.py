@@ -17,7 +17,7 @@ from xaso.core import audit
 from xaso.core.models import AuditRecord, Unit
 
 from . import defaults
-from .models import DepartmentType, Fee, Field, Procedure, ProcedureVersion, ProcessStep, RequiredDocument
+from .models import DepartmentType, Fee, Field, Procedure, ProcedureVersion, ProcessStep, RequiredDocument, online_amount_error
 from .parsing import default_steps
 from .text import normalise, slugify_vi
 
@@ -34,8 +34,9 @@ LIST_FIELDS = ("documents", "fees", "steps")
 CONTENT_KEYS = SCALAR_FIELDS + SPECIAL_FIELDS + LIST_FIELDS
 
 DOCUMENT_KEYS = ("name", "requirement", "submission", "originals", "copies")
-FEE_KEYS = ("kind", "amount", "unit", "description")
+FEE_KEYS = ("kind", "amount", "unit", "description", "online_amount")
 STEP_KEYS = ("name", "role", "share", "inter_agency", "agency_name")
+_NULLABLE_FEE_KEYS = ("amount", "online_amount")
 
 
 # --- reference data -----------------------------------------------------------------------
@@ -107,7 +108,7 @@ def default_content(field_name: str) -> dict:
         "legal_basis": "", "processing_amount": None, "processing_unit": "unknown", "processing_note": "",
         "fee_note": "", "online_level": "unknown", "channels_known": False, "channel_online": False,
         "channel_post": False, "channel_counter": False, "needs_verification": False, "source_url": "",
-        "cutoff": "", "documents": [], "fees": [{"kind": "unknown", "amount": None, "unit": "", "description": ""}],
+        "cutoff": "", "documents": [], "fees": [{"kind": "unknown", "amount": None, "unit": "", "description": "", "online_amount": None}],
     }
 
 
@@ -141,6 +142,10 @@ def _validate(content: dict) -> None:
         raise ValidationError(_("The shares of the internal steps sum to %(total)s%%, not 100%%.") % {"total": total})
     if not content.get("fees"):
         raise ValidationError(_("A procedure needs at least one fee line (use “not determined” when unknown)."))
+    for fee in content["fees"]:
+        error = online_amount_error(fee.get("kind"), fee.get("amount"), fee.get("online_amount"))
+        if error:
+            raise ValidationError(error)
 
 
 def _write_version(procedure, number, content, valid_from, actor, reason, files_from=None) -> ProcedureVersion:
@@ -177,7 +182,7 @@ def _write_version(procedure, number, content, valid_from, actor, reason, files_
         for i, doc in enumerate(content.get("documents") or [])
     ])
     Fee.objects.bulk_create([
-        Fee(version=version, order=i, **{k: fee.get(k) if fee.get(k) is not None or k == "amount" else "" for k in FEE_KEYS})
+        Fee(version=version, order=i, **{k: fee.get(k) if fee.get(k) is not None or k in _NULLABLE_FEE_KEYS else "" for k in FEE_KEYS})
         for i, fee in enumerate(content["fees"])
     ])
     ProcessStep.objects.bulk_create([

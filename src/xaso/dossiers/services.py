@@ -103,8 +103,9 @@ class ProcedureTerms:
     calendar_days: bool = False
     cutoff: time | None = None
     fee: int = 0  # the fixed fees; used as the dossier's fee only when there are no fee_lines
-    # The catalogue's fee lines, unpriced: [{"line", "kind", "name", "unit_price", "unit"}]
-    # (``price_fee_lines`` gives each its quantity and amount at receipt).
+    # The catalogue's fee lines, unpriced: [{"line", "kind", "name", "unit_price", "unit",
+    # "online_unit_price"}] (``price_fee_lines`` gives each its price for the dossier's
+    # channel, its quantity and amount at receipt).
     fee_lines: list = field(default_factory=list)
     steps: list = field(default_factory=list)  # [{"name", "role", "unit_kind", "share", "interagency"}]
     max_supplements: int = 1
@@ -712,7 +713,7 @@ def intake(
         raise DossierError(_("Counter intake is for dossiers brought to the counter or sent by post."))
     _check_applicant(applicant)
     _check_components(terms, components)
-    fees = terms_fees(terms, fee_quantities)
+    fees = terms_fees(terms, fee_quantities, channel)
     calendar = get_calendar()  # once per intake: the clock and the reception step's due time
     d = _new_dossier(
         terms=terms,
@@ -758,7 +759,7 @@ def submit_online(
     applicant.account = applicant.account or (user if not getattr(user, "is_official", False) else None)
     _check_applicant(applicant)
     _check_components(terms, components)
-    fees = terms_fees(terms, fee_quantities)
+    fees = terms_fees(terms, fee_quantities, Channel.ONLINE)
     d = _new_dossier(
         terms=terms,
         applicant=applicant,
@@ -1223,6 +1224,11 @@ def vnd(amount) -> str:
 # - free: 0;
 # - council lines without an amount, undetermined lines (and a per-unit line without a
 #   price): amount None, shown "chưa xác định", never counted as 0.
+# A line whose catalogue gives a different online price (``Fee.online_amount``; fee policy
+# lowers some fees for online submissions, e.g. permanent residence registration, TT
+# 75/2022/TT-BTC as amended by TT 71/2025/TT-BTC) is priced at it for an online dossier
+# (channel 2), at the counter price otherwise; ``unit_price`` is the price applied and the
+# line also keeps both (``counter_unit_price``, ``online_unit_price``).
 # ``fee_amount`` = the sum of the known amounts: what the desk can collect now.
 # Only the catalogue's unit price is applied: tiers or caps written only in the fee note
 # ("từ trang thứ 3 trở lên 1.000 đồng/trang; tối đa 200.000 đồng/bản") must be entered in
@@ -1232,18 +1238,24 @@ MAX_FEE_QUANTITY = 10_000  # a sanity bound on one line's quantity (pages, copie
 
 def catalogue_fee_lines(fees) -> list[dict]:
     """The catalogue's fee lines (``catalog.Fee`` rows, in order) as the dossier copies them,
-    not yet priced: [{"line", "kind", "name", "unit_price", "unit"}]."""
+    not yet priced: [{"line", "kind", "name", "unit_price", "unit", "online_unit_price"}];
+    ``unit_price`` is the counter price, ``online_unit_price`` the online one when the
+    catalogue gives a different one (else None)."""
     from xaso.catalog.models import Fee
 
     lines = []
     for n, f in enumerate(fees, start=1):
+        online = None
         if f.kind == Fee.Kind.FREE:
             price = 0
         elif f.kind == Fee.Kind.UNKNOWN:
             price = None
         else:
             price = f.amount
-        lines.append({"line": n, "kind": f.kind, "name": f.description, "unit_price": price, "unit": f.unit if f.kind == Fee.Kind.PER_UNIT else ""})
+            if price is not None and f.online_amount is not None and f.online_amount != price:
+                online = f.online_amount
+        lines.append({"line": n, "kind": f.kind, "name": f.description, "unit_price": price,
+                      "unit": f.unit if f.kind == Fee.Kind.PER_UNIT else "", "online_unit_price": online})
     return lines
 
 
@@ -1293,12 +1305,25 @@ def fee_quantities_from_list(items) -> dict[int, object]:
     return out
 
 
-def price_fee_lines(lines: list[dict], quantities=None) -> tuple[list[dict], int]:
-    """Each line with its quantity and amount, and the dossier's ``fee_amount`` (the sum of
-    the known amounts). ``lines``: unpriced (``catalogue_fee_lines``) or already priced (a
-    dossier's, whose quantities are kept unless given again). ``quantities``: {line number:
-    quantity}, only for lines priced per unit. Refuses, naming the line, a quantity for an
-    unknown line or a line not priced per unit, and a bad quantity."""
+def line_price(line: dict, channel=None):
+    """The unit price of a fee line (unpriced or a dossier's) for a dossier of ``channel``:
+    the online price for an online dossier when the catalogue gives one, else the counter
+    price."""
+    counter = line.get("counter_unit_price", line.get("unit_price"))
+    online = line.get("online_unit_price")
+    if channel == Channel.ONLINE and online is not None:
+        return online
+    return counter
+
+
+def price_fee_lines(lines: list[dict], quantities=None, channel=None) -> tuple[list[dict], int]:
+    """Each line with its price, quantity and amount, and the dossier's ``fee_amount`` (the
+    sum of the known amounts). ``lines``: unpriced (``catalogue_fee_lines``) or already
+    priced (a dossier's, whose quantities are kept unless given again). ``quantities``:
+    {line number: quantity}, only for lines priced per unit. ``channel``: the dossier's
+    (``Channel``); an online dossier takes the online price of a line that has one.
+    Refuses, naming the line, a quantity for an unknown line or a line not priced per unit,
+    and a bad quantity."""
     quantities = dict(quantities or {})
     by_number = {line["line"]: line for line in lines}
     for n in quantities:
@@ -1310,7 +1335,10 @@ def price_fee_lines(lines: list[dict], quantities=None) -> tuple[list[dict], int
     priced, total = [], 0
     for line in lines:
         row = {k: line.get(k) for k in ("line", "kind", "name", "unit_price", "unit")}
-        price = line.get("unit_price")
+        price = row["unit_price"] = line_price(line, channel)
+        if line.get("online_unit_price") is not None:
+            row["counter_unit_price"] = line.get("counter_unit_price", line.get("unit_price"))
+            row["online_unit_price"] = line["online_unit_price"]
         if line["kind"] == "per_unit":
             q = fee_quantity(quantities[line["line"]], line) if line["line"] in quantities else line.get("quantity", 1)
             row["quantity"] = q
@@ -1324,11 +1352,11 @@ def price_fee_lines(lines: list[dict], quantities=None) -> tuple[list[dict], int
     return priced, total
 
 
-def terms_fees(terms: ProcedureTerms, quantities=None) -> tuple[list[dict], int]:
-    """(fee lines, fee_amount) of a new dossier. Terms without fee lines (built by hand) give
-    their ``fee`` and take no quantity."""
+def terms_fees(terms: ProcedureTerms, quantities=None, channel=None) -> tuple[list[dict], int]:
+    """(fee lines, fee_amount) of a new dossier of ``channel``. Terms without fee lines
+    (built by hand) give their ``fee`` and take no quantity."""
     if terms.fee_lines:
-        return price_fee_lines(terms.fee_lines, quantities)
+        return price_fee_lines(terms.fee_lines, quantities, channel)
     if quantities:
         raise DossierError(_("The procedure has no fee priced per unit."))
     return [], terms.fee or 0
@@ -1344,7 +1372,7 @@ def _reprice(d, quantities) -> dict:
     if not has_per_unit_fee(d.fee_lines):
         raise DossierError(_("The procedure has no fee priced per unit."))
     before = d.fee_amount
-    lines, amount = price_fee_lines(d.fee_lines, quantities)
+    lines, amount = price_fee_lines(d.fee_lines, quantities, d.channel)
     paid = fee_paid_total(d)
     if amount < paid:
         raise DossierError(

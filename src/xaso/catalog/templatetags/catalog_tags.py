@@ -13,17 +13,26 @@ def _vnd(amount):
     return _("%(amount)s VND") % {"amount": intcomma(amount)}
 
 
+def _price_text(fee, amount):
+    if fee.kind == Fee.Kind.PER_UNIT:
+        return _("%(amount)s per %(unit)s") % {"amount": _vnd(amount), "unit": fee.unit}
+    return _vnd(amount)
+
+
 @register.simple_tag
 def fee_text(fee):
+    """The fee line as citizens read it; both prices when the online price differs."""
     if fee.kind == Fee.Kind.FREE:
         return _("Free of charge")
-    if fee.kind == Fee.Kind.FIXED:
-        return _vnd(fee.amount)
-    if fee.kind == Fee.Kind.PER_UNIT:
-        return _("%(amount)s per %(unit)s") % {"amount": _vnd(fee.amount), "unit": fee.unit}
+    if fee.kind in (Fee.Kind.FIXED, Fee.Kind.PER_UNIT) or (fee.kind == Fee.Kind.COUNCIL and fee.amount is not None):
+        text = _price_text(fee, fee.amount)
+        if fee.online_price_differs:
+            text = _("%(counter)s at the counter or by post; %(online)s online") % {
+                "counter": text, "online": _price_text(fee, fee.online_amount)}
+        if fee.kind == Fee.Kind.COUNCIL:
+            text = _("%(amount)s (set by the provincial People's Council)") % {"amount": text}
+        return text
     if fee.kind == Fee.Kind.COUNCIL:
-        if fee.amount is not None:
-            return _("%(amount)s (set by the provincial People's Council)") % {"amount": _vnd(fee.amount)}
         return _("Set by the provincial People's Council; the amount is not yet in the catalogue")
     return _("not determined")
 

@@ -1,13 +1,13 @@
 import pytest
 
 from xaso.catalog.parsing import (
-    local_code_for, parse_channels, parse_cutoff, parse_documents, parse_fees, parse_processing, parse_row,
+    fee_cell_of, local_code_for, parse_channels, parse_cutoff, parse_documents, parse_fees, parse_processing, parse_row,
 )
 
 
 def test_fees():
-    assert parse_fees("0", "Miễn lệ phí") == [{"kind": "free", "amount": 0, "unit": "", "description": ""}]
-    assert parse_fees("2000/trang", "")[0] == {"kind": "per_unit", "amount": 2000, "unit": "trang", "description": ""}
+    assert parse_fees("0", "Miễn lệ phí") == [{"kind": "free", "amount": 0, "unit": "", "description": "", "online_amount": None}]
+    assert parse_fees("2000/trang", "")[0] == {"kind": "per_unit", "amount": 2000, "unit": "trang", "description": "", "online_amount": None}
     assert parse_fees("8000/bản sao", "")[0]["unit"] == "bản sao"
     assert parse_fees("50.000/giao dịch", "")[0]["amount"] == 50000
     assert parse_fees("150000", "")[0]["kind"] == "fixed"
@@ -18,6 +18,21 @@ def test_fees():
     assert [f["kind"] for f in parse_fees("0", "không đúng hạn: mức do HĐND tỉnh quy định")] == ["free", "council"]
     with pytest.raises(ValueError):
         parse_fees("hai nghìn", "")
+
+
+def test_online_price_in_the_fee_cell():
+    line = parse_fees("20000/lần; trực tuyến 10000/lần", "")[0]
+    assert (line["kind"], line["amount"], line["unit"], line["online_amount"]) == ("per_unit", 20000, "lần", 10000)
+    assert parse_fees("20.000/lần; Trực tuyến: 10.000", "")[0]["online_amount"] == 10000  # unit implied
+    assert parse_fees("8000; truc tuyen 0", "")[0] == {"kind": "fixed", "amount": 8000, "unit": "", "description": "", "online_amount": 0}
+    assert fee_cell_of(parse_fees("20000/lần; trực tuyến 10000", "")) == "20000/lần; trực tuyến 10000/lần"
+    assert fee_cell_of(parse_fees("8000; trực tuyến 4000", "")) == "8000; trực tuyến 4000"
+    # never read from the note: the note stays text
+    assert parse_fees("20000/lần", "Trực tiếp 20.000 đồng/lần; trực tuyến 10.000 đồng/lần")[0]["online_amount"] is None
+    for bad in ("20000/lần; trực tuyến 10000/trang", "20000/lần;", "20000/lần; bưu chính 10000", "0; trực tuyến 0",
+                "20000/lần; trực tuyến mười nghìn"):
+        with pytest.raises(ValueError):
+            parse_fees(bad, "")
 
 
 def test_processing_and_cutoff():

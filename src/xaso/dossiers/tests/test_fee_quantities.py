@@ -263,7 +263,7 @@ def test_api_intake_with_quantities(world, copies_version):
     assert r.status_code == 201, r.content
     data = r.json()
     assert data["fee_amount"] == 16000 and data["fee_paid"] is True and data["fee_undetermined"] is False
-    assert data["fee_lines"] == [{"line": 1, "kind": "per_unit", "name": "", "unit_price": 8000, "unit": "bản sao", "quantity": 2, "amount": 16000}]
+    assert data["fee_lines"] == [{"line": 1, "kind": "per_unit", "name": "", "unit_price": 8000, "counter_unit_price": None, "online_unit_price": None, "unit": "bản sao", "quantity": 2, "amount": 16000}]
     before = Dossier.objects.count()
     del body["fee_payment"]
     for quantities, message in (
