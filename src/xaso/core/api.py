@@ -40,6 +40,13 @@ class CalendarYearSerializer(serializers.Serializer):
 
 
 class _CutoffField(serializers.CharField):
+    def run_validation(self, data=serializers.empty):
+        # CharField returns a blank value as it is, without to_internal_value: an empty
+        # cut-off must still become None (no cut-off), never the string "".
+        if isinstance(data, str) and not data.strip():
+            return None
+        return super().run_validation(data)
+
     def to_internal_value(self, data):
         text = super().to_internal_value(data)
         try:
@@ -89,7 +96,7 @@ DueQuerySerializer = type(
             allow_blank=True,
             help_text=gettext_lazy(
                 "Cut-off hour HH:MM: received after it, the clock starts the next working day. "
-                "Default: the XASO_DEFAULT_CUTOFF setting; 'none' for no cut-off."
+                "Default: the XASO_DEFAULT_CUTOFF setting; 'none' (or empty) for no cut-off."
             ),
         ),
     },
@@ -124,6 +131,12 @@ BAD_REQUEST = OpenApiResponse(
 )
 
 
+TOO_MANY = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="Too many requests from this client (120 a minute anonymously, 600 signed in): wait and retry (Retry-After).",
+)
+
+
 class _CalendarThrottle:
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
 
@@ -138,8 +151,13 @@ class CalendarYearView(_CalendarThrottle, APIView):
             "Every weekday that is not a working day (holidays, compensatory days, swapped days off) and every "
             "Saturday or Sunday that is a working day, with the reason and its legal basis or decision number."
         ),
-        parameters=[OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH, description="1901–2100")],
-        responses={200: CalendarYearSerializer, 400: BAD_REQUEST},
+        parameters=[
+            OpenApiParameter(
+                "year", {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}, OpenApiParameter.PATH,
+                description=f"{FIRST_YEAR}–{LAST_YEAR}",
+            )
+        ],
+        responses={200: CalendarYearSerializer, 400: BAD_REQUEST, 429: TOO_MANY},
         tags=["calendar"],
     )
     def get(self, request, year: int):
@@ -166,7 +184,7 @@ class CalendarDueView(_CalendarThrottle, APIView):
             "hours, cut-off hour)."
         ),
         parameters=[DueQuerySerializer],
-        responses={200: DueSerializer, 400: BAD_REQUEST},
+        responses={200: DueSerializer, 400: BAD_REQUEST, 429: TOO_MANY},
         examples=[
             OpenApiExample(
                 "After Tết 2026",

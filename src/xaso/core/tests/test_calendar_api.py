@@ -84,6 +84,14 @@ def test_due_cutoff_same_day_and_hours(api):
     assert body["due"] == "2026-03-05T09:00:00+07:00"
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_due_blank_cutoff_means_none(api, blank):
+    # An empty cut-off is "no cut-off" (as 'none'), never a server error.
+    response = due(api, **{"from": "2026-03-02T16:30:00+07:00", "working_days": 1, "cutoff": blank})
+    assert response.status_code == 200
+    assert response.json()["cutoff"] is None and response.json()["due"] == "2026-03-03T16:30:00+07:00"
+
+
 def test_due_uses_the_default_cutoff_setting(api, settings):
     settings.XASO_DEFAULT_CUTOFF = ""
     body = due(api, **{"from": "2026-03-02T15:30:00+07:00", "working_days": 1}).json()
@@ -133,4 +141,7 @@ def test_both_endpoints_are_in_the_openapi_schema(api):
     assert {p["name"] for p in due_op["parameters"]} >= {"from", "working_days", "hours", "cutoff"}
     assert {p["name"] for p in due_op["parameters"] if p.get("required")} == {"from", "working_days"}
     assert "200" in year["responses"] and "200" in due_op["responses"]
+    assert "429" in year["responses"] and "429" in due_op["responses"]
+    (year_param,) = year["parameters"]
+    assert (year_param["schema"]["minimum"], year_param["schema"]["maximum"]) == (1901, 2100)
     assert year["security"] == [{}] or {} in year["security"]
