@@ -2,7 +2,7 @@
 code, list with filters, one endpoint per transition, and the public lookup. The same
 permission rules as the pages: ``services.permitted`` (state table + role + unit scope)."""
 from django.db import transaction
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -75,11 +75,18 @@ class FeeQuantitySerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}:\d{2}$", "example": "15:00:00"})
+class LocalTimeField(serializers.TimeField):
+    """A local time of day (HH:MM:SS, Vietnam time, no offset). drf-spectacular would say
+    ``format: time``, which JSON Schema reads as RFC 3339 with an offset."""
+
+
 class DossierSerializer(serializers.ModelSerializer):
     receiving_unit = serializers.CharField(source="receiving_unit.code")
     competent_unit = serializers.CharField(source="competent_unit.code")
     current_unit = serializers.CharField(source="current_unit.code")
-    assignee = serializers.CharField(source="assignee.username", default=None)
+    assignee = serializers.CharField(source="assignee.username", default=None, allow_null=True, help_text="Username of the assigned specialist; null when none.")
+    cutoff = LocalTimeField(read_only=True, allow_null=True, help_text="Cut-off hour of the procedure (received after it, the clock starts the next working day); null when none.")
     status_label = serializers.CharField(source="get_status_display")
     components = DossierComponentSerializer(many=True, read_only=True)
     fee_lines = FeeLineSerializer(many=True, read_only=True)
@@ -156,7 +163,15 @@ class DossierComponentInSerializer(serializers.Serializer):
 
 
 class FeePaymentInSerializer(serializers.Serializer):
-    amount = serializers.IntegerField(help_text="VND, more than 0 and at most what is still due.")
+    amount = serializers.IntegerField(
+        min_value=1,
+        help_text="VND, more than 0 and at most what is still due.",
+        error_messages={
+            "invalid": gettext_lazy("The amount must be a whole number of đồng."),
+            "min_value": gettext_lazy("The amount must be more than 0 đ."),
+            "max_string_length": gettext_lazy("The amount is too large."),
+        },
+    )
     method = serializers.ChoiceField(
         choices=PaymentMethod.choices,
         help_text="cash or transfer (recorded by a reception officer of the receiving unit); the online methods are recorded only by the payment platform and are refused here.",
@@ -231,6 +246,31 @@ def _error(exc: DossierError):
     return {"detail": " ".join(exc.messages)}
 
 
+NOT_FOUND = OpenApiResponse(description="No dossier with this code that you can see")
+
+
+def _dossier_or_404(code):
+    try:
+        return Dossier.objects.get(code=code)
+    except Dossier.DoesNotExist:
+        raise NotFound(_("No dossier with this code.")) from None
+
+
+class DossierListQuerySerializer(serializers.Serializer):
+    """The list's filters that have a fixed set of values: a wrong one is refused (400), not
+    a server error (channel) nor silently an empty list (status)."""
+
+    mine = serializers.BooleanField(required=False, error_messages={"invalid": gettext_lazy("'mine' must be true or false.")})
+    status = serializers.ChoiceField(
+        choices=[s.value for s in Status], required=False,
+        error_messages={"invalid_choice": gettext_lazy("Unknown dossier status '{input}'.")},
+    )
+    channel = serializers.ChoiceField(
+        choices=[c.value for c in Channel], required=False,
+        error_messages={"invalid_choice": gettext_lazy("The channel must be 1 (counter), 2 (online) or 3 (post).")},
+    )
+
+
 class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "code"
     lookup_value_regex = r"[^/]+"
@@ -246,9 +286,17 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         else:
             qs = Dossier.objects.filter(applicant_account=user)
         p = self.request.query_params
-        if p.get("mine"):
+        # Filters given empty are not applied (as before); the others are checked first.
+        given = {k: p[k] for k in ("mine", "status", "channel") if p.get(k)}
+        query = DossierListQuerySerializer(data=given)
+        query.is_valid(raise_exception=True)
+        checked = query.validated_data
+        if checked.get("mine"):
             qs = qs.filter(selectors.my_work_q(user))
-        for key, field in (("status", "status"), ("procedure", "procedure_code"), ("channel", "channel"), ("field", "field_name")):
+        for key, field in (("status", "status"), ("channel", "channel")):
+            if key in checked:
+                qs = qs.filter(**{field: checked[key]})
+        for key, field in (("procedure", "procedure_code"), ("field", "field_name")):
             if p.get(key):
                 qs = qs.filter(**{field: p[key]})
         if p.get("unit"):
@@ -258,6 +306,14 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             # The list shows a few columns: read only those (and the current unit's code).
             return qs.select_related("current_unit").only(*LIST_FIELDS, "current_unit__code")
         return qs.select_related("receiving_unit", "competent_unit", "current_unit", "assignee")
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            # Django's message is English and names the model; unknown and out-of-scope
+            # codes look alike (no disclosure).
+            raise NotFound(_("No dossier with this code.")) from None
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -274,7 +330,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             OpenApiParameter("channel", OpenApiTypes.INT, enum=[1, 2, 3]),
             OpenApiParameter("field", OpenApiTypes.STR),
             OpenApiParameter("unit", OpenApiTypes.STR, description="Code of the current unit."),
-        ]
+        ],
+        responses={200: DossierListItemSerializer(many=True), 400: OpenApiResponse(description="A filter with a wrong value (status, channel, mine)")},
     )
     def list(self, request, *args, **kwargs):
         # The same JSON as ``DossierListItemSerializer`` (a test compares them), built from
@@ -282,6 +339,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         page = self.paginate_queryset(self.get_queryset().values(*LIST_FIELDS, "current_unit__code"))
         return self.get_paginated_response(list_items(page))
 
+    @extend_schema(responses={200: DossierDetailSerializer, 404: NOT_FOUND})
     def retrieve(self, request, *args, **kwargs):
         d = self.get_object()
         if getattr(request.user, "is_official", False):
@@ -290,7 +348,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             audit.record_read(d, ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"])
         return Response(self.get_serializer(d).data)
 
-    @extend_schema(request=DossierCreateSerializer, responses={201: DossierSerializer, 400: OpenApiResponse(description="Refused, with the reason")})
+    @extend_schema(request={"application/json": DossierCreateSerializer}, responses={201: DossierSerializer, 400: OpenApiResponse(description="Refused, with the reason")})
     def create(self, request):
         s = DossierCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -355,7 +413,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     def _transition(self, request, code, act):
-        d = get_object_or_404(Dossier, code=code)
+        d = _dossier_or_404(code)
         ok, why = services.permitted(d, act, request.user)
         if not ok:
             if Status(d.status) not in states.transition(act).sources:
@@ -392,6 +450,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             200: DossierDetailSerializer,
             400: OpenApiResponse(description="Refused input (amount, no fees, more than what is still due, reference reused)"),
             403: OpenApiResponse(description="Not a reception officer of the receiving unit, or an online method"),
+            404: NOT_FOUND,
             409: OpenApiResponse(description="The dossier is refused or stopped"),
         },
         operation_id="dossiers_fee_payment",
@@ -401,7 +460,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Record a payment of the dossier's fees and charges collected at the counter (cash or
         bank transfer). Idempotent for the same reference. Online payments are recorded by the
         payment platform, not through this endpoint."""
-        d = get_object_or_404(Dossier, code=code)
+        d = _dossier_or_404(code)
         s = FeePaymentInSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         refusal = services.fee_payment_refusal(d, request.user, s.validated_data["method"])
@@ -423,6 +482,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             201: DossierComponentSerializer,
             400: OpenApiResponse(description="Refused file (type, content, size) or unknown component"),
             403: OpenApiResponse(description="Neither the receiving unit's reception desk nor the applicant of the online dossier"),
+            404: NOT_FOUND,
             409: OpenApiResponse(description="Files cannot be attached in the current state"),
         },
         operation_id="dossiers_attach_file",
@@ -434,7 +494,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         receiving unit: while the dossier is submitted, to be completed before reception,
         received (not yet transferred) or waiting for a supplement. The applicant of an online
         dossier: while it waits for the reception check or for a supplement."""
-        d = get_object_or_404(Dossier, code=code)
+        d = _dossier_or_404(code)
         refusal = services.attach_refusal(d, request.user)
         if refusal and refusal[0] == "role":
             raise PermissionDenied(refusal[1])
@@ -461,7 +521,7 @@ def _make_action(act: Action):
     handler = action(detail=True, methods=["post"], url_path=act.value.replace("_", "-"))(handler)
     return extend_schema(
         request={"application/json": DossierActionSerializer, "multipart/form-data": DossierActionSerializer},
-        responses={200: DossierSerializer, 400: OpenApiResponse(description="Refused input"), 403: OpenApiResponse(description="Role or unit not allowed"), 409: OpenApiResponse(description="Not possible in the current state")},
+        responses={200: DossierSerializer, 400: OpenApiResponse(description="Refused input"), 403: OpenApiResponse(description="Role or unit not allowed"), 404: NOT_FOUND, 409: OpenApiResponse(description="Not possible in the current state")},
         operation_id=f"dossiers_{act.value}",
     )(handler)
 
