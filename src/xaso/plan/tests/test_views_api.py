@@ -140,3 +140,43 @@ def test_kpi_weights_page(plan, commune, client):
     assert client.post(url, data).status_code == 302
     row = KpiWeights.objects.get(commune=commune)
     assert str(row.on_time) == "0.50" and row.volume_norm == 40
+
+
+UNIT_ID = "'unit' phải là mã số (id) của một đơn vị: số nguyên từ 1 trở lên."
+PLAN_ID = "'plan' phải là mã số (id) của một kế hoạch: số nguyên từ 1 trở lên."
+
+
+@pytest.mark.parametrize(
+    "params, errors",
+    [
+        ({"unit": "-1.2345736408585607e+305"}, {"unit": [UNIT_ID]}),
+        ({"unit": "99999999999999999999"}, {"unit": [UNIT_ID]}),
+        ({"unit": "null"}, {"unit": [UNIT_ID]}),
+        ({"unit": "1.5"}, {"unit": [UNIT_ID]}),
+        ({"unit": "0"}, {"unit": [UNIT_ID]}),
+        ({"plan": "4.321072863182284e+33"}, {"plan": [PLAN_ID]}),
+        ({"plan": "1.5"}, {"plan": [PLAN_ID]}),
+    ],
+)
+def test_tasks_api_refuses_bad_ids_in_vietnamese(plan, commune, client, params, errors):
+    client.force_login(official("kt_head", commune, "kt", "unit_head", "head"))
+    r = client.get(reverse("api-plan-tasks"), params)
+    assert r.status_code == 400 and r.json() == errors
+
+
+@pytest.mark.parametrize("area", ["²", "99999999999999999999999", "１"])
+def test_tasks_api_odd_area_is_no_server_error(plan, commune, client, area):
+    client.force_login(official("kt_head", commune, "kt", "unit_head", "head"))
+    r = client.get(reverse("api-plan-tasks"), {"area": area})
+    assert r.status_code == 200 and r.json()["count"] == 0
+    assert client.get(reverse("api-plan-tasks"), {"plan": str(plan.pk), "area": "V"}).json()["count"] == 8
+
+
+def test_tasks_api_schema_ids_are_integers_and_400_documented(client):
+    from drf_spectacular.generators import SchemaGenerator
+
+    op = SchemaGenerator().get_schema(request=None, public=True)["paths"]["/api/v1/plan/tasks/"]["get"]
+    params = {p["name"]: p["schema"] for p in op["parameters"]}
+    assert params["unit"]["type"] == params["plan"]["type"] == "integer"
+    assert params["unit"]["minimum"] == 1
+    assert "400" in op["responses"]
