@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -52,11 +53,20 @@ class StepSerializer(serializers.ModelSerializer):
         fields = ["order", "name", "role", "share", "inter_agency", "agency_name"]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "15:00"})
+class HourMinuteField(serializers.TimeField):
+    """A local hour HH:MM (Vietnam time, no offset). drf-spectacular would say ``format:
+    time``, which JSON Schema reads as RFC 3339 HH:MM:SS with an offset."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class ProcessingSerializer(serializers.Serializer):
     amount = serializers.IntegerField(allow_null=True, source="processing_amount")
     unit = serializers.ChoiceField(choices=ProcedureVersion.ProcessingUnit.choices, source="processing_unit")
     note = serializers.CharField(source="processing_note")
-    cutoff = serializers.TimeField(allow_null=True, format="%H:%M")
+    cutoff = HourMinuteField(allow_null=True, help_text="Cut-off hour (received after it, the clock starts the next working day); null when none.")
 
 
 class ChannelsSerializer(serializers.Serializer):
@@ -142,6 +152,13 @@ class ProcedureViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return ProcedureListSerializer if self.action == "list" else ProcedureDetailSerializer
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            # Django's message is English and names the model.
+            raise NotFound(_("No procedure with this code.")) from None
 
     def retrieve(self, request, *args, **kwargs):
         procedure = self.get_object()

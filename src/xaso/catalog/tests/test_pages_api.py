@@ -55,7 +55,19 @@ def test_api_list_detail_404(client, catalogue):
     assert version["processing"] == {"amount": 0, "unit": "same_day", "note": version["processing"]["note"], "cutoff": "15:00"}
     assert version["fees"][0]["kind"] == "free"
     assert len(version["steps"]) == 6 and sum(s["share"] for s in version["steps"]) == 100
-    assert client.get("/api/v1/procedures/9.999999/").status_code == 404
+    missing = client.get("/api/v1/procedures/9.999999/")
+    assert missing.status_code == 404 and missing.json() == {"detail": "Không có thủ tục nào mang mã này."}
+
+
+def test_api_cutoff_is_documented_as_it_is_sent(client, catalogue):
+    import re
+
+    from drf_spectacular.generators import SchemaGenerator
+
+    cutoff = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]["Processing"]["properties"]["cutoff"]
+    assert "format" not in cutoff and cutoff["nullable"] is True
+    sent = client.get("/api/v1/procedures/1.001193/").json()["current_version"]["processing"]["cutoff"]
+    assert re.fullmatch(cutoff["pattern"], sent)
 
 
 def test_schema_documents_the_endpoints(client):
