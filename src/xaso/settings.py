@@ -243,6 +243,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "otp": "5/hour"},
+    # DRF's handler with Vietnamese messages where DRF has none (JSON parse errors, Http404).
+    "EXCEPTION_HANDLER": "xaso.core.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "xaso API",
