@@ -400,17 +400,18 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         d = selectors.public_lookup(request.query_params.get("code", ""), request.query_params.get("key", ""))
         if d is None:
             raise NotFound(_("No dossier matches this code and these digits."))
-        return Response(
-            {
-                "code": d.code,
-                "procedure_name": d.procedure_name,
-                "status": d.status,
-                "status_label": d.get_status_display(),
-                "received_at": d.received_at,
-                "due_at": d.due_at,
-                "history": selectors.public_history(d),
-            }
-        )
+        # Through the serializer: times in Vietnam time (+07:00) like the rest of the API,
+        # not the database's UTC.
+        payload = {
+            "code": d.code,
+            "procedure_name": d.procedure_name,
+            "status": d.status,
+            "status_label": d.get_status_display(),
+            "received_at": d.received_at,
+            "due_at": d.due_at,
+            "history": selectors.public_history(d),
+        }
+        return Response(DossierLookupSerializer(payload).data)
 
     def _transition(self, request, code, act):
         d = _dossier_or_404(code)

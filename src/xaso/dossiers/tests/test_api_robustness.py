@@ -94,3 +94,12 @@ def test_schema_documents_nullable_assignee_local_cutoff_and_404():
     assert paths["/api/v1/dossiers/{code}/fee-payment/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     fee_in = schema["components"]["schemas"]["FeePaymentIn"]["properties"]["amount"]
     assert fee_in["minimum"] == 1
+
+
+def test_public_lookup_times_are_vietnam_time(world, make_intake):
+    d = make_intake()
+    body = APIClient().get("/api/v1/dossiers/lookup/", {"code": d.code, "key": "0123"}).json()
+    assert body["received_at"].endswith("+07:00") and body["due_at"].endswith("+07:00")
+    assert body["history"] and all(step["at"].endswith("+07:00") for step in body["history"])
+    detail = as_user(world.reception).get(f"/api/v1/dossiers/{d.code}/").json()
+    assert body["received_at"] == detail["received_at"] and body["due_at"] == detail["due_at"]
