@@ -1,6 +1,6 @@
 """API: the plan's targets with the threshold for the year, the value and whether it is met."""
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from django.utils.translation import gettext as _
 from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import NotFound
@@ -58,6 +58,10 @@ class TargetList(generics.ListAPIView):
             OpenApiParameter("year", OpenApiTypes.INT, description="Year (the year's period); default: the current year."),
             OpenApiParameter("period", OpenApiTypes.STR, description="Period code: 2026-Q1, 2026-H1 or 2026."),
         ],
+        responses={
+            200: TargetStatusSerializer(many=True),
+            404: OpenApiResponse(description="No reform plan imported for your commune, or no such period"),
+        },
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -111,6 +111,14 @@ def test_targets_api(plan, commune, client):
     share = next(r for r in body["results"] if r["code"] == "online-payment-share")
     assert share["threshold"] == "70.00" and share["value"] is None and share["met"] is None and share["method"] == "measured"
     assert client.get(reverse("api-plan-targets"), {"period": "2099-Q9"}).status_code == 404
+    # Odd periods and years are a Vietnamese 404 (documented), never a server error.
+    for params in ({"year": "99999999999999999999999"}, {"year": "-1"}, {"period": "\x00"}):
+        odd = client.get(reverse("api-plan-targets"), params)
+        assert odd.status_code == 404 and odd.json() == {"detail": "Không có kỳ báo cáo này."}
+    from drf_spectacular.generators import SchemaGenerator
+
+    operation = SchemaGenerator().get_schema(request=None, public=True)["paths"]["/api/v1/plan/targets/"]["get"]
+    assert "404" in operation["responses"]
     client.logout()
     assert client.get(reverse("api-plan-targets")).status_code in (401, 403)
 
