@@ -226,10 +226,17 @@ class DossierActionSerializer(serializers.Serializer):
     to_unit = serializers.CharField(required=False, allow_blank=True, default="", help_text="transfer: unit code (default: the competent unit)")
     delivery = serializers.ChoiceField(choices=Delivery.choices, required=False, help_text="return_result")
     result_number = serializers.CharField(required=False, allow_blank=True, default="", help_text="result_ready")
-    result_file = serializers.FileField(required=False, help_text="result_ready (multipart)")
+    result_file = UploadField(required=False, help_text="result_ready (multipart only)")
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     new_due_at = serializers.DateTimeField(required=False, help_text="apologise")
     fee_quantities = FeeQuantitySerializer(many=True, required=False, help_text="receive: corrected quantities of the per-unit fee lines (the fees cannot fall below what is paid)")
+
+
+class DossierActionJSONSerializer(DossierActionSerializer):
+    """The action body as JSON: the same fields but the file, which only a multipart body
+    carries (a JSON "result_file" is refused)."""
+
+    result_file = None
 
 
 class DossierLookupSerializer(serializers.Serializer):
@@ -521,7 +528,7 @@ def _make_action(act: Action):
     # extend_schema keeps the schema it describes.
     handler = action(detail=True, methods=["post"], url_path=act.value.replace("_", "-"))(handler)
     return extend_schema(
-        request={"application/json": DossierActionSerializer, "multipart/form-data": DossierActionSerializer},
+        request={"application/json": DossierActionJSONSerializer, "multipart/form-data": DossierActionSerializer},
         responses={200: DossierSerializer, 400: OpenApiResponse(description="Refused input"), 403: OpenApiResponse(description="Role or unit not allowed"), 404: NOT_FOUND, 409: OpenApiResponse(description="Not possible in the current state")},
         operation_id=f"dossiers_{act.value}",
     )(handler)

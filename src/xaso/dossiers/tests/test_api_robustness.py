@@ -103,3 +103,17 @@ def test_public_lookup_times_are_vietnam_time(world, make_intake):
     assert body["history"] and all(step["at"].endswith("+07:00") for step in body["history"])
     detail = as_user(world.reception).get(f"/api/v1/dossiers/{d.code}/").json()
     assert body["received_at"] == detail["received_at"] and body["due_at"] == detail["due_at"]
+
+
+def test_action_json_body_has_no_file(world, make_intake):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    body = schema["paths"]["/api/v1/dossiers/{code}/result-ready/"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"]["$ref"].endswith("/DossierActionJSON")
+    assert "result_file" not in schema["components"]["schemas"]["DossierActionJSON"]["properties"]
+    assert schema["components"]["schemas"]["DossierAction"]["properties"]["result_file"]["format"] == "binary"
+    d = make_intake()
+    r = as_user(world.reception).post(f"/api/v1/dossiers/{d.code}/transfer/", {"result_file": "x"}, format="json")
+    assert r.status_code == 400
+    assert r.json() == {"result_file": ["Dữ liệu gửi lên không phải là tệp. Hãy gửi tệp trong một biểu mẫu multipart/form-data."]}
