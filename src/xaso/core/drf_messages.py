@@ -1,4 +1,4 @@
-"""Django REST framework's error messages, marked here so that xaso.core's catalogue carries
+"""Django REST framework's error messages (and one of Django's it uses), marked here so that xaso.core's catalogue carries
 their Vietnamese translations.
 
 DRF's own Vietnamese catalogue translates only a few of them, so API clients got English for a
@@ -85,6 +85,8 @@ MESSAGES = [
     gettext_noop('This field must be unique for the "{date_field}" date.'),
     gettext_noop('This field must be unique for the "{date_field}" month.'),
     gettext_noop('This field must be unique for the "{date_field}" year.'),
+    # Django's validator that DRF puts on every CharField (not in Django's Vietnamese catalogue).
+    gettext_noop("Null characters are not allowed."),
     # exceptions.Throttled: each translated alone (DRF formats them before its ngettext).
     gettext_noop("Expected available in {wait} second."),
     gettext_noop("Expected available in {wait} seconds."),

@@ -365,10 +365,10 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         procedure = Procedure.objects.filter(code=v["procedure_code"]).first()
         version = procedure.current_version() if procedure else None
         if version is None:
-            raise ValidationError({"procedure_code": _("No procedure in force with this code.")})
+            raise ValidationError({"procedure_code": [_("No procedure in force with this code.")]})
         unit = Unit.objects.filter(code=v["receiving_unit"]).first()
         if unit is None:
-            raise ValidationError({"receiving_unit": _("Unknown unit.")})
+            raise ValidationError({"receiving_unit": [_("Unknown unit.")]})
         try:
             terms = services.terms_from_version(version, unit.local_government or unit)
             applicant = Applicant(**{k: v["applicant"][k] for k in ("kind", "name", "id_number", "address", "phone", "email", "agent_name", "agent_id_number", "agent_phone", "authorisation_document")})
@@ -437,7 +437,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if data.get("to_unit"):
             data["to_unit"] = Unit.objects.filter(code=data["to_unit"]).first()
             if data["to_unit"] is None:
-                raise ValidationError({"to_unit": _("Unknown unit.")})
+                raise ValidationError({"to_unit": [_("Unknown unit.")]})
         else:
             data.pop("to_unit", None)
         try:

@@ -3,6 +3,7 @@ xaso.core.api_errors)."""
 import re
 from pathlib import Path
 
+import django
 import pytest
 import rest_framework
 from django.core.cache import cache
@@ -35,6 +36,7 @@ def test_marked_messages_are_drfs_own():
     source = "".join((root / name).read_text() for name in (
         "exceptions.py", "fields.py", "serializers.py", "validators.py", "pagination.py", "relations.py", "authentication.py",
     ))
+    source += (Path(django.__file__).parent / "core" / "validators.py").read_text()
     for message in drf_messages.MESSAGES:
         assert message in source or message.replace('"', '\\"') in source, message
 
@@ -61,6 +63,8 @@ def test_malformed_json_and_wrong_types_in_vietnamese():
     assert body["procedure_code"] == ["Phải là một chuỗi ký tự."]
     assert body["channel"] == ["“x” không phải là một lựa chọn hợp lệ."]
     assert body["components"] == {"non_field_errors": ["Cần một danh sách, nhưng nhận được kiểu “str”."]}
+    r = api.post("/api/v1/dossiers/", {"procedure_code": "a\x00b"}, format="json")
+    assert r.json()["procedure_code"] == ["Không được chứa ký tự null."]
     r = api.post("/api/v1/dossiers/", "x", content_type="text/plain")
     assert r.status_code == 415 and r.json() == {"detail": "Không hỗ trợ kiểu nội dung “text/plain” của yêu cầu."}
 

@@ -117,3 +117,13 @@ def test_action_json_body_has_no_file(world, make_intake):
     r = as_user(world.reception).post(f"/api/v1/dossiers/{d.code}/transfer/", {"result_file": "x"}, format="json")
     assert r.status_code == 400
     assert r.json() == {"result_file": ["Dữ liệu gửi lên không phải là tệp. Hãy gửi tệp trong một biểu mẫu multipart/form-data."]}
+
+
+def test_unknown_unit_errors_are_lists_like_every_field_error(world, make_intake):
+    d = make_intake()
+    api = as_user(world.reception)
+    r = api.post(f"/api/v1/dossiers/{d.code}/transfer/", {"to_unit": "khong-co"}, format="json")
+    assert r.status_code == 400 and r.json() == {"to_unit": ["Không tìm thấy đơn vị."]}
+    body = {"procedure_code": "9.999999", "receiving_unit": world.centre.code, "channel": 1, "applicant": {"name": "An"}, "components": []}
+    r = api.post("/api/v1/dossiers/", body, format="json")
+    assert r.status_code == 400 and isinstance(r.json()["procedure_code"], list)
