@@ -257,6 +257,8 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Fields named "method" in several apps: name each choice set.
     "ENUM_NAME_OVERRIDES": {"PaymentMethodEnum": "xaso.dossiers.models.PaymentMethod", "MethodEnum": "xaso.indicators.models.Target.Method"},
+    # Paginated lists answer 404 for a page that does not exist: documented on each.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "xaso.core.api_errors.document_invalid_page"],
 }
 
 TASKS = {"default": {"BACKEND": env.str("XASO_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}

@@ -23,3 +23,23 @@ def exception_handler(exc, context):
                 exc = exceptions.ParseError(message())
                 break
     return drf_exception_handler(exc, context)
+
+
+INVALID_PAGE = "No such page (page must be a whole number from 1 up to the last page)"
+
+
+def document_invalid_page(result, generator, request, public):
+    """drf-spectacular post-processing hook: every paginated list answers 404 for a page
+    that does not exist (DRF's PageNumberPagination); say so in the schema."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            if not any(p.get("name") == "page" and p.get("in") == "query" for p in operation.get("parameters", [])):
+                continue
+            responses = operation.setdefault("responses", {})
+            if "404" in responses:
+                responses["404"]["description"] = f"{responses['404'].get('description', '')}; or {INVALID_PAGE[0].lower()}{INVALID_PAGE[1:]}".lstrip("; ")
+            else:
+                responses["404"] = {"description": INVALID_PAGE}
+    return result

@@ -78,3 +78,12 @@ def test_throttled_in_vietnamese(monkeypatch):
     r = api.get("/api/v1/calendar/2026/")
     assert r.status_code == 429
     assert re.fullmatch(r"Quá nhiều yêu cầu\. Có thể thử lại sau \d+ giây\.", r.json()["detail"])
+
+
+def test_paginated_lists_document_the_invalid_page_404():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ("/api/v1/procedures/", "/api/v1/dossiers/", "/api/v1/plan/tasks/", "/api/v1/plan/targets/"):
+        assert "no such page" in paths[path]["get"]["responses"]["404"]["description"].lower(), path
+    assert "404" not in paths["/api/v1/calendar/due/"]["get"]["responses"]
