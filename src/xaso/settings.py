@@ -243,6 +243,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "otp": "5/hour"},
+    # DRF reads X-Forwarded-For only through NUM_PROXIES: 0 (REMOTE_ADDR) unless behind the
+    # proxy, so a client cannot pick its own throttle key (see core.middleware.client_ip).
+    "NUM_PROXIES": (AXES_IPWARE_PROXY_COUNT or 1) if env.bool("XASO_BEHIND_PROXY", default=False) else 0,
     # DRF's handler with Vietnamese messages where DRF has none (JSON parse errors, Http404).
     "EXCEPTION_HANDLER": "xaso.core.api_errors.exception_handler",
 }
@@ -272,6 +275,9 @@ CACHES = {
     "ratelimit": env.cache("CACHE_URL") if env.str("CACHE_URL", default="") else {"BACKEND": "xaso.core.counters.CounterCache"},
 }
 RATELIMIT_USE_CACHE = "ratelimit"
+# Rate limits count the client's address as the audit trail sees it (behind the reverse
+# proxy: from X-Forwarded-For, the hop our proxy added), not the proxy's.
+RATELIMIT_IP_META_KEY = "xaso.core.middleware.client_ip"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["django_ratelimit.E003", "django_ratelimit.W001"])
 
 # Product settings (see docs/configuration.md).

@@ -7,11 +7,24 @@ from django.utils.translation import gettext as _
 from .request_context import Actor, end_request_memo, reset_actor, set_actor, start_request_memo
 
 
+def trusted_proxies() -> int:
+    """How many reverse proxies in front of the server append to ``X-Forwarded-For``: 0
+    unless ``XASO_BEHIND_PROXY`` (then ``AXES_PROXY_COUNT``, default 1)."""
+    if not getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return 0
+    return int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 1)
+
+
 def client_ip(request):
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+    """The client's address for the audit trail and the rate limits. Behind ``n`` trusted
+    proxies it is the ``n``-th address from the right of ``X-Forwarded-For`` (each proxy
+    appends the address it saw; whatever the client wrote itself is further left and is
+    ignored, so a forged header cannot pick another address); otherwise ``REMOTE_ADDR``."""
+    n = trusted_proxies()
+    if n:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+        if len(hops) >= n:
+            return hops[-n]
     return request.META.get("REMOTE_ADDR")
 
 
