@@ -242,7 +242,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "otp": "5/hour"},
+    # The calendar API's throttles (the dossier lookup has its own limit, XASO_LOOKUP_RATE).
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("XASO_API_ANON_RATE", default="120/min"), "user": env.str("XASO_API_USER_RATE", default="600/min")},
     # DRF reads X-Forwarded-For only through NUM_PROXIES: 0 (REMOTE_ADDR) unless behind the
     # proxy, so a client cannot pick its own throttle key (see core.middleware.client_ip).
     "NUM_PROXIES": (AXES_IPWARE_PROXY_COUNT or 1) if env.bool("XASO_BEHIND_PROXY", default=False) else 0,
