@@ -33,6 +33,7 @@ import logging
 import os
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -66,14 +67,15 @@ def _run(coro):
         return pool.submit(asyncio.run, coro).result()
 
 
-class PdfSigner:
+class PdfSigner(ABC):
     """The adapter interface: ``sign`` returns the signed PDF."""
 
     enabled = True
     description = ""
 
+    @abstractmethod
     def sign(self, pdf: bytes, *, reason: str, location: str = "", contact: str = "") -> bytes:
-        raise NotImplementedError
+        """The signed PDF."""
 
     def certificate(self):
         """The signing certificate (``cryptography.x509.Certificate``), if known."""
@@ -91,8 +93,9 @@ class NoSigner(PdfSigner):
 class PyHankoSigner(PdfSigner):
     """PAdES signing with pyHanko; subclasses give the CMS signer (key and certificate)."""
 
+    @abstractmethod
     def cms_signer(self):
-        raise NotImplementedError
+        """pyHanko's ``signers.Signer`` holding the key and certificate."""
 
     def sign(self, pdf: bytes, *, reason: str, location: str = "", contact: str = "") -> bytes:
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
