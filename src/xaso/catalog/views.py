@@ -15,9 +15,9 @@ def _is_staff(user):
 
 def _staff_commune(user):
     """The commune (or ward) of the official's first active membership, if any."""
-    from xaso.core.selectors import active_memberships
+    from xaso.core.selectors import memberships_of
 
-    for membership in active_memberships(user):
+    for membership in memberships_of(user):
         if membership.unit.local_government is not None:
             return membership.unit.local_government
     return None

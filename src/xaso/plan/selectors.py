@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from xaso.core.models import Membership, Unit
-from xaso.core.selectors import active_memberships
+from xaso.core.selectors import memberships_of
 
 from . import periods, schedules, workflow
 from .models import Milestone, Plan, ProgressReport, ReportingPeriod, Task
@@ -24,7 +24,7 @@ DONE = ProgressReport.Status.DONE
 
 
 def memberships_in(user, plan: Plan):
-    return [m for m in active_memberships(user) if (m.unit.local_government or m.unit).pk == plan.commune_id]
+    return [m for m in memberships_of(user) if (m.unit.local_government or m.unit).pk == plan.commune_id]
 
 
 def roles_in(user, plan: Plan) -> set[str]:
@@ -52,7 +52,7 @@ def own_units(user, plan: Plan) -> list[Unit]:
 
 
 def plans_for(user):
-    ids = {(m.unit.local_government or m.unit).pk for m in active_memberships(user)}
+    ids = {(m.unit.local_government or m.unit).pk for m in memberships_of(user)}
     qs = Plan.objects.all() if getattr(user, "is_superuser", False) else Plan.objects.filter(commune_id__in=ids)
     return qs.select_related("commune")
 

@@ -353,18 +353,18 @@ def _content_type(upload) -> str:
 
 
 def _unit_ids_of(user) -> set[int]:
-    from xaso.core.selectors import active_memberships
+    from xaso.core.selectors import memberships_of
 
-    return set(active_memberships(user).values_list("unit_id", flat=True))
+    return {m.unit_id for m in memberships_of(user)}
 
 
 def is_standing_office(user, plan: Plan) -> bool:
-    from xaso.core.selectors import active_memberships
+    from xaso.core.selectors import memberships_of
 
     if getattr(user, "is_superuser", False):
         return True
     return any(
-        m.role == "standing_office" and (m.unit.local_government or m.unit).pk == plan.commune_id for m in active_memberships(user)
+        m.role == "standing_office" and (m.unit.local_government or m.unit).pk == plan.commune_id for m in memberships_of(user)
     )
 
 

@@ -1,4 +1,5 @@
 from datetime import datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -100,3 +101,30 @@ def make_intake(world):
 
 def result_pdf():
     return ContentFile(PDF, name="ket-qua.pdf")
+
+
+CATALOGUE_FILE = Path(__file__).resolve().parents[2] / "catalog" / "fixtures" / "procedures.csv"
+
+
+@pytest.fixture
+def catalogue(db):
+    """The bundled procedure catalogue, imported."""
+    from xaso.catalog.importer import import_file
+
+    report = import_file(CATALOGUE_FILE)
+    assert report.ok, report.errors
+
+
+@pytest.fixture
+def vietnamese_pages(settings):
+    """Pages rendered in Vietnamese for an official without the 2FA step, static files
+    from the finders, a fresh cache (for tests that read page text)."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    settings.XASO_TWO_FACTOR_REQUIRED_ROLES = []
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    cache.clear()
+    with translation.override("vi"):
+        yield
+

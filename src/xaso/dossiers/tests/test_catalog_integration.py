@@ -1,25 +1,13 @@
 """Terms copied from the catalogue's version in force at receipt."""
-from pathlib import Path
 
 import pytest
 
-from xaso.catalog.models import Procedure, ProcedureVersion
+from xaso.catalog.models import ProcedureVersion
 from xaso.dossiers import services
 from xaso.dossiers.deadlines import Facts, compute
 from xaso.dossiers.services import ComponentIn, DossierError
 
 from .conftest import applicant, at
-
-FIXTURE = Path(__file__).resolve().parents[2] / "catalog" / "fixtures" / "procedures.csv"
-
-
-@pytest.fixture
-def catalogue(db):
-    from xaso.catalog.importer import import_file
-
-    report = import_file(FIXTURE)
-    assert report.ok, report.errors
-
 
 def test_intake_copies_the_version(world, catalogue):
     version = (

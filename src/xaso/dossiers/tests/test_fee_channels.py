@@ -2,13 +2,10 @@
 is priced at it for an online dossier (channel 2) and at the counter price for a counter or
 postal one; the dossier's line keeps both prices; no extra statement."""
 import dataclasses
-from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from xaso.dossiers import documents, services
@@ -18,25 +15,18 @@ from .conftest import applicant, at
 
 pytestmark = pytest.mark.django_db
 
-FIXTURE = Path(__file__).resolve().parents[2] / "catalog" / "fixtures" / "procedures.csv"
 RESIDENCE = "1.004222"  # Đăng ký thường trú: 20 000 đồng/lần at the counter, 10 000 online
 
 
 @pytest.fixture(autouse=True)
-def _vi(settings):
-    settings.XASO_TWO_FACTOR_REQUIRED_ROLES = []
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    cache.clear()
-    with translation.override("vi"):
-        yield
+def _vi(vietnamese_pages):
+    yield
 
 
 @pytest.fixture
-def residence(db):
-    from xaso.catalog.importer import import_file
+def residence(catalogue):
     from xaso.catalog.models import Procedure
 
-    assert import_file(FIXTURE).ok
     return Procedure.objects.get(code=RESIDENCE).current_version()
 
 

@@ -3,14 +3,11 @@ check: ``fee_amount`` = fixed lines + unit price × quantity, the breakdown kept
 dossier (``fee_lines``), undetermined lines kept undetermined, bad quantities refused with a
 Vietnamese message and nothing changed; the page, the API, the receipt."""
 import dataclasses
-from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from xaso.dossiers import documents, services
@@ -22,23 +19,13 @@ from .test_documents import docx_text, pdf_text
 
 pytestmark = pytest.mark.django_db
 
-FIXTURE = Path(__file__).resolve().parents[2] / "catalog" / "fixtures" / "procedures.csv"
 
 
 @pytest.fixture(autouse=True)
-def _vi(settings):
-    settings.XASO_TWO_FACTOR_REQUIRED_ROLES = []
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    cache.clear()
-    with translation.override("vi"):
-        yield
+def _vi(vietnamese_pages):
+    yield
 
 
-@pytest.fixture
-def catalogue(db):
-    from xaso.catalog.importer import import_file
-
-    assert import_file(FIXTURE).ok
 
 
 def version_of(code):
