@@ -3,6 +3,7 @@ served, a graceful stop on Ctrl-C (SIGINT)."""
 import os
 import re
 import signal
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,10 +34,15 @@ def server_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.pop("DATABASE_URL", None)  # a throw-away SQLite database under tmp_path
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    static_root = tmp_path / "static"
+    if Path(settings.STATIC_ROOT).is_dir():
+        shutil.copytree(settings.STATIC_ROOT, static_root, copy_function=shutil.copy2)
     env.update(
         XASO_VAR_DIR=str(tmp_path),
-        # The static root `make test` has just filled: collectstatic is then incremental.
-        STATIC_ROOT=str(settings.STATIC_ROOT),
+        # A copy of the static root `make test` has just filled: collectstatic is then
+        # incremental, and rewriting files here cannot race the other test workers that
+        # serve from the shared root.
+        STATIC_ROOT=str(static_root),
         DEBUG="false",
         ALLOWED_HOSTS="127.0.0.1",
         SECRET_KEY="serve-test-" + "x" * 50,

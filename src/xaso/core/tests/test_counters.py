@@ -109,3 +109,13 @@ def test_rate_limit_uses_the_counter_store(settings):
     assert [u["should_limit"] for u in counts] == [False, False, True]
     assert RateCounter.objects.count() == 1
 
+
+
+def test_counter_table_is_unlogged_on_postgresql():
+    """Counts skip the write-ahead log on PostgreSQL (migration 0006): a crash of the
+    database server only resets the limits."""
+    if connection.vendor != "postgresql":
+        pytest.skip("UNLOGGED tables are a PostgreSQL feature")
+    with connection.cursor() as cur:
+        cur.execute("SELECT relpersistence FROM pg_class WHERE relname = %s", [RateCounter._meta.db_table])
+        assert cur.fetchone() == ("u",)
