@@ -58,7 +58,7 @@ LATENESS_LABELS = sources.LATENESS_LABELS
 RECORD_PAGE_SIZE = 50
 
 
-def _records_page(request, plan, period, title, counted, base, subtitle=""):
+def _records_page(request, plan, period, title, counted, base, subtitle="", extra=None):
     from django.core.paginator import Paginator
 
     which = request.GET.get("tap", "tu")
@@ -67,7 +67,7 @@ def _records_page(request, plan, period, title, counted, base, subtitle=""):
     return render(
         request,
         "indicators/records.html",
-        {"plan": plan, "period": period, "title": title, "subtitle": subtitle, "page": page, "which": which, "has_base": base is not None},
+        {"plan": plan, "period": period, "title": title, "subtitle": subtitle, "page": page, "which": which, "has_base": base is not None, **(extra or {})},
     )
 
 
@@ -94,7 +94,8 @@ def lateness_records(request, kind):
     lists = sources.lateness(plan.commune, period.start, period.end)
     if kind not in lists:
         raise Http404
-    return _records_page(request, plan, period, LATENESS_LABELS[kind], lists[kind], None)
+    by_unit, by_official = sources.lateness_by_unit_and_official(kind, lists[kind])
+    return _records_page(request, plan, period, LATENESS_LABELS[kind], lists[kind], None, extra={"by_unit": by_unit, "by_official": by_official, "breakdown": True})
 
 
 @login_required

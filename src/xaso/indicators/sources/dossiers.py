@@ -15,11 +15,11 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xaso.dossiers.models import Channel, Component, Dossier, Event, FeePayment, PaidOnline
+from xaso.dossiers.models import Channel, Component, Dossier, Event, FeePayment, PaidOnline, Step
 from xaso.dossiers.states import Action, Status
 
 from .. import registry
@@ -205,6 +205,50 @@ LATENESS_LABELS = {
     "late_without_apology": _("Finished late in the period without an apology"),
     "overdue_without_apology": _("Overdue now without an apology"),
 }
+
+
+def lateness_by_unit_and_official(kind, dossiers):
+    """Who is behind a lateness count (vn-rules 1.6: both are counted per unit and per
+    official): ``(by_unit, by_official)``, each a list of ``(name, dossiers)`` with the most
+    first; a dossier without a named official counts under ``None``.
+
+    - ``apologies``: the unit and the official at fault written on the apology;
+    - ``overdue_without_apology``: the unit holding the dossier now and its assignee;
+    - ``late_without_apology``: the hand-overs that went past their own due time (each unit
+      and official once per dossier); a dossier late with no step over its own time (the
+      time went in a step without a share) counts for its competent unit, official unnamed.
+    """
+    if kind == "apologies":
+        unit, official = "apology__unit__name", "apology__official__full_name"
+        rows = dossiers
+    elif kind == "overdue_without_apology":
+        unit, official = "current_unit__name", "assignee__full_name"
+        rows = dossiers
+    elif kind == "late_without_apology":
+        late_steps = Step.objects.filter(dossier__in=dossiers.values("pk"), finished_at__gt=F("due_at"))
+        by_unit = _grouped(late_steps, "unit__name", "dossier")
+        by_official = _grouped(late_steps, "assignee__full_name", "dossier")
+        unexplained = dossiers.exclude(pk__in=late_steps.values("dossier"))
+        for name, n in _grouped(unexplained, "competent_unit__name", "pk"):
+            by_unit = _merge(by_unit, name, n)
+        n = unexplained.count()
+        if n:
+            by_official = _merge(by_official, None, n)
+        return by_unit, by_official
+    else:
+        raise KeyError(kind)
+    return _grouped(rows, unit, "pk"), _grouped(rows, official, "pk")
+
+
+def _grouped(qs, name, counted):
+    rows = qs.order_by().values(name).annotate(n=Count(counted, distinct=True)).values_list(name, "n")
+    return sorted(((value or None, n) for value, n in rows), key=lambda r: (-r[1], r[0] or ""))
+
+
+def _merge(rows, name, n):
+    counts = dict(rows)
+    counts[name] = counts.get(name, 0) + n
+    return sorted(counts.items(), key=lambda r: (-r[1], r[0] or ""))
 
 
 def lateness(commune, start, end, now=None):

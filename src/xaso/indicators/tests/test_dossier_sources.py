@@ -31,6 +31,7 @@ from xaso.catalog.models import Field, Procedure, ProcedureVersion
 from xaso.core.models import Unit, User
 from xaso.dossiers import services as dossiers
 from xaso.dossiers.models import Dossier, Step
+from django.db.models import F
 from xaso.dossiers.services import Applicant, ComponentIn, ProcedureTerms
 from xaso.indicators import kpi, kpi_sources, registry, selectors
 from xaso.indicators import services as indicator_services
@@ -322,3 +323,31 @@ def test_pages_api_and_report_show_the_measured_values(world, quarter, client):
     assert table["Hồ sơ TTHC được giải quyết trước và đúng hạn"][2:] == ["> 98%", "75%", "Chưa đạt"]
     assert table["Tỷ lệ khai thác, sử dụng lại thông tin, dữ liệu số hóa"][2:] == ["≥ 80%", "80%", "Đạt"]
 
+
+
+def test_lateness_counted_per_unit_and_official(world, quarter, client):
+    """vn-rules 1.6: apologies and overdue dossiers without one are counted per unit and
+    per official, not only per commune."""
+    counts = sources.lateness(world.commune, world.q1.start, world.q1.end, now=at(3, 20, 9))
+    dept = world.dept.name
+    # D's apology: the department holding it and its specialist are at fault.
+    assert sources.lateness_by_unit_and_official("apologies", counts["apologies"]) == ([(dept, 1)], [("Chuyenvien", 1)])
+    # E is overdue in the department, assigned to the specialist.
+    assert sources.lateness_by_unit_and_official("overdue_without_apology", counts["overdue_without_apology"]) == ([(dept, 1)], [("Chuyenvien", 1)])
+    # B finished late: each hand-over past its own due time names its unit and official,
+    # each once per dossier.
+    late_steps = Step.objects.filter(dossier=quarter["b"], finished_at__gt=F("due_at")).select_related("unit", "assignee")
+    assert "Thẩm định" in {s.name for s in late_steps}
+    by_unit, by_official = sources.lateness_by_unit_and_official("late_without_apology", counts["late_without_apology"])
+    assert by_unit == sorted({(s.unit.name if s.unit else None, 1) for s in late_steps}, key=lambda r: r[0] or "")
+    assert ("Chuyenvien", 1) in by_official
+    assert sum(n for _, n in by_official) == len({s.assignee_id for s in late_steps})
+    # A late dossier without any step over its own time counts for its competent unit.
+    Step.objects.filter(dossier=quarter["b"]).update(due_at=None)
+    assert sources.lateness_by_unit_and_official("late_without_apology", counts["late_without_apology"]) == ([(dept, 1)], [(None, 1)])
+    # The page shows both tables.
+    client.force_login(world.office)
+    page = client.get(reverse("indicators:lateness_records", args=["apologies"]) + f"?ky={world.q1.code}")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="lateness-breakdown"' in html
+    assert "Theo đơn vị" in html and "Theo cán bộ" in html and "Chuyenvien" in html
