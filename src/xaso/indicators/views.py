@@ -95,7 +95,11 @@ def lateness_records(request, kind):
     if kind not in lists:
         raise Http404
     by_unit, by_official = sources.lateness_by_unit_and_official(kind, lists[kind])
-    return _records_page(request, plan, period, LATENESS_LABELS[kind], lists[kind], None, extra={"by_unit": by_unit, "by_official": by_official, "breakdown": True})
+    breakdown = [
+        (_("By unit"), _("Unit"), by_unit, _("(unit not recorded)")),
+        (_("By official"), _("Official"), by_official, _("(official not named)")),
+    ]
+    return _records_page(request, plan, period, LATENESS_LABELS[kind], lists[kind], None, extra={"breakdown": breakdown})
 
 
 @login_required
