@@ -355,11 +355,29 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             audit.record_read(d, ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"])
         return Response(self.get_serializer(d).data)
 
-    @extend_schema(request={"application/json": DossierCreateSerializer}, responses={201: DossierSerializer, 400: OpenApiResponse(description="Refused, with the reason")})
+    @extend_schema(
+        request={"application/json": DossierCreateSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="A key the client makes for this submission (1–64 visible ASCII characters, e.g. a UUID). "
+                "Sent again with a retried request, it returns the dossier the first request created (200) instead of creating another.",
+            )
+        ],
+        responses={
+            201: DossierSerializer,
+            200: OpenApiResponse(DossierSerializer, description="Replay: a request with this Idempotency-Key created this dossier earlier; nothing was changed"),
+            400: OpenApiResponse(description="Refused, with the reason"),
+        },
+    )
     def create(self, request):
         s = DossierCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         v = s.validated_data
+        key = request.headers.get("Idempotency-Key")
         from xaso.catalog.models import Procedure
 
         procedure = Procedure.objects.filter(code=v["procedure_code"]).first()
@@ -378,8 +396,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 if v["channel"] == Channel.ONLINE:
                     raise DossierError(_("Officials receive counter or postal dossiers; online dossiers are submitted by the applicant."))
                 with transaction.atomic():
-                    d = services.intake(officer=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, channel=v["channel"], delivery=v["delivery"], request_summary=v["request_summary"], fee_quantities=quantities)
-                    if v.get("fee_payment"):
+                    d = services.intake(officer=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, channel=v["channel"], delivery=v["delivery"], request_summary=v["request_summary"], fee_quantities=quantities, request_key=key)
+                    if v.get("fee_payment") and not d.replayed:
                         services.record_fee_payment(d, request.user, **v["fee_payment"])
                         d.refresh_from_db(fields=["fee_paid", "paid_online"])
             else:
@@ -387,10 +405,10 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                     raise DossierError(_("Fees are recorded with the dossier only at counter intake."))
                 if v["channel"] != Channel.ONLINE:
                     raise DossierError(_("Citizens and businesses submit online (channel 2)."))
-                d = services.submit_online(user=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, delivery=v["delivery"], request_summary=v["request_summary"], fee_quantities=quantities)
+                d = services.submit_online(user=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, delivery=v["delivery"], request_summary=v["request_summary"], fee_quantities=quantities, request_key=key)
         except DossierError as exc:
             return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
-        return Response(DossierSerializer(d, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(DossierSerializer(d, context={"request": request}).data, status=status.HTTP_200_OK if d.replayed else status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[OpenApiParameter("code", OpenApiTypes.STR, required=True), OpenApiParameter("key", OpenApiTypes.STR, required=True, description="Last 4 digits of the phone or ID number, or the lookup secret.")],

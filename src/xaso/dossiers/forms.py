@@ -1,4 +1,6 @@
 """Forms of the staff pages: counter intake and one small form per action."""
+import uuid
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,8 @@ class IntakeForm(forms.Form):
     channel = forms.TypedChoiceField(label=_("Channel"), choices=[(Channel.COUNTER, Channel.COUNTER.label), (Channel.POST, Channel.POST.label)], coerce=int, initial=Channel.COUNTER)
     delivery = forms.ChoiceField(label=_("Result delivered"), choices=Delivery.choices, initial=Delivery.COUNTER)
     copies = forms.IntegerField(label=_("Number of sets"), min_value=1, max_value=20, initial=1)
+    # One key per filled-in form: a double click or a resent POST receives the dossier once.
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64, initial=lambda: uuid.uuid4().hex)
 
     def __init__(self, *args, documents=(), receiving_units=(), fee=0, fee_lines=(), **kwargs):
         super().__init__(*args, **kwargs)

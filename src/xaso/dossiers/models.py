@@ -144,6 +144,10 @@ def new_lookup_secret():
 class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=64, unique=True)
     lookup_secret = models.CharField(_("lookup secret"), max_length=16, default=new_lookup_secret)
+    # The submitting form's or API client's key for this submission (Idempotency-Key): a
+    # double click, a retried request or a replay with the same key gives back this dossier
+    # instead of receiving a second one (services.intake / submit_online).
+    request_key = models.CharField(_("submission key"), max_length=64, null=True, blank=True, unique=True, editable=False)
     status = models.CharField(_("status"), max_length=24, choices=STATUS_CHOICES, db_index=True)
     channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices)
 

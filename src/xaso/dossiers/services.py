@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -566,7 +566,7 @@ def _check_applicant(applicant: Applicant):
         raise DossierError(_("The applicant's phone number “%(phone)s” is not valid.") % {"phone": applicant.phone})
 
 
-def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, now, status, delivery, request_summary, copies, fees, received_by=None, calendar=None):
+def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, now, status, delivery, request_summary, copies, fees, received_by=None, calendar=None, request_key=None):
     competent_unit = competent_unit or terms.competent_unit or receiving_unit
     fee_lines, fee_amount = fees
     d = Dossier(
@@ -608,6 +608,7 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
         delivery=delivery,
         request_summary=request_summary,
         copies=copies,
+        request_key=request_key,
     )
     if terms.version is not None:
         d.procedure_version = terms.version
@@ -686,8 +687,73 @@ def _notify_received(dossier, ev):
     _notify(dossier, "received", ev.pk, sms, _("Dossier %(code)s received") % {"code": dossier.code})
 
 
+REQUEST_KEY_MAX = 64
+
+
+def _clean_request_key(key) -> str | None:
+    """A submission key as sent (form token or Idempotency-Key header): 1–64 visible ASCII
+    characters, or None when there is none."""
+    key = (key or "").strip()
+    if not key:
+        return None
+    if len(key) > REQUEST_KEY_MAX or not all(33 <= ord(ch) <= 126 for ch in key):
+        raise DossierError(_("The submission key must be 1 to 64 visible ASCII characters (letters, digits, punctuation)."))
+    return key
+
+
+def _replayed(key, *, officer=None, account=None):
+    """The dossier an earlier request with this submission key created, marked
+    ``replayed``; None when there is none. The key belongs to whoever used it first."""
+    if key is None:
+        return None
+    d = Dossier.objects.filter(request_key=key).first()
+    if d is None:
+        return None
+    if officer is not None:
+        same = d.channel != Channel.ONLINE and d.received_by_id == officer.pk
+    else:
+        same = d.channel == Channel.ONLINE and d.applicant_account_id == account.pk
+    if not same:
+        raise DossierError(_("This submission key was already used for another submission. Start a new submission."))
+    d.replayed = True
+    return d
+
+
+def _once(key, create, **who):
+    """Run ``create`` (a transaction of its own) unless a request with the same submission
+    key already created the dossier. Two requests with one key at the same moment (a double
+    click): the second waits on the key's unique index, fails, and returns the first's."""
+    key = _clean_request_key(key)
+    existing = _replayed(key, **who)
+    if existing is not None:
+        return existing
+    try:
+        d = create(key)
+    except IntegrityError:
+        existing = _replayed(key, **who)
+        if existing is None:
+            raise
+        return existing
+    d.replayed = False
+    return d
+
+
+def intake(*, officer, request_key=None, **kwargs) -> Dossier:
+    """Counter (or postal) intake (see ``_intake``), at most once per ``request_key``: a
+    repeated request with the same key returns the dossier the first one received, with
+    ``replayed`` set, and changes nothing."""
+    return _once(request_key, lambda key: _intake(officer=officer, request_key=key, **kwargs), officer=officer)
+
+
+def submit_online(*, user, request_key=None, **kwargs) -> Dossier:
+    """Online submission (see ``_submit_online``), at most once per ``request_key``."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise DossierError(_("You must be logged in to submit a dossier online."))
+    return _once(request_key, lambda key: _submit_online(user=user, request_key=key, **kwargs), account=user)
+
+
 @transaction.atomic
-def intake(
+def _intake(
     *,
     officer,
     terms: ProcedureTerms,
@@ -700,6 +766,7 @@ def intake(
     request_summary: str = "",
     copies: int = 1,
     fee_quantities=None,
+    request_key=None,
     now=None,
 ) -> Dossier:
     """Counter (or postal) intake: the dossier is received at once and the receipt and
@@ -729,6 +796,7 @@ def intake(
         fees=fees,
         received_by=officer,
         calendar=calendar,
+        request_key=request_key,
     )
     saved = _save_components(d, components)
     _mark_received(d, officer, now, fresh=True, calendar=calendar)
@@ -738,7 +806,7 @@ def intake(
 
 
 @transaction.atomic
-def submit_online(
+def _submit_online(
     *,
     user,
     terms: ProcedureTerms,
@@ -749,13 +817,12 @@ def submit_online(
     delivery: str = Delivery.ONLINE,
     request_summary: str = "",
     fee_quantities=None,
+    request_key=None,
     now=None,
 ) -> Dossier:
     """Online submission (NĐ 118/2025 Điều 17 k2): waits for the reception check.
     ``fee_quantities`` as for ``intake`` (the reception check may correct them)."""
     now = _now(now)
-    if user is None or not getattr(user, "is_authenticated", False):
-        raise DossierError(_("You must be logged in to submit a dossier online."))
     applicant.account = applicant.account or (user if not getattr(user, "is_official", False) else None)
     _check_applicant(applicant)
     _check_components(terms, components)
@@ -772,6 +839,7 @@ def submit_online(
         request_summary=request_summary,
         copies=1,
         fees=fees,
+        request_key=request_key,
     )
     _save_components(d, components)
     _event(d, "submit_online", user=user, now=now, from_status="", unit=receiving_unit)

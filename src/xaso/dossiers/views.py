@@ -150,13 +150,17 @@ def intake(request):
                     request_summary=cd["request_summary"],
                     copies=cd["copies"],
                     fee_quantities=form.fee_quantities(),
+                    request_key=cd["request_key"],
                 )
-                if cd.get("fee_collected"):
+                if cd.get("fee_collected") and not d.replayed:
                     services.record_fee_payment(d, request.user, amount=cd["fee_collected"], method=cd["fee_method"] or PaymentMethod.CASH, reference=cd["fee_reference"])
         except DossierError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Dossier %(code)s received. Print the receipt and appointment slip.") % {"code": d.code})
+            if d.replayed:
+                messages.info(request, _("This form was already sent: dossier %(code)s was received once, nothing was added.") % {"code": d.code})
+            else:
+                messages.success(request, _("Dossier %(code)s received. Print the receipt and appointment slip.") % {"code": d.code})
             return redirect("dossiers:detail", code=d.code)
     return render(request, "dossiers/intake.html", {"form": form, "procedure": procedure, "version": version, "terms": terms})
 
