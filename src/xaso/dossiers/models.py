@@ -142,13 +142,17 @@ def new_lookup_secret():
 
 
 class Dossier(models.Model):
-    code = models.CharField(_("dossier code"), max_length=64, unique=True)
+    # Unique, and looked up by equality only: the constraint below (a plain unique index; a
+    # unique field would add a second, LIKE-pattern index that no query uses).
+    code = models.CharField(_("dossier code"), max_length=64)
     lookup_secret = models.CharField(_("lookup secret"), max_length=16, default=new_lookup_secret)
     # The submitting form's or API client's key for this submission (Idempotency-Key): a
     # double click, a retried request or a replay with the same key gives back this dossier
     # instead of receiving a second one (services.intake / submit_online).
-    request_key = models.CharField(_("submission key"), max_length=64, null=True, blank=True, unique=True, editable=False)
-    status = models.CharField(_("status"), max_length=24, choices=STATUS_CHOICES, db_index=True)
+    # Unique among the dossiers that have one (a partial index: most counter dossiers of the
+    # past have none, and no LIKE index is needed).
+    request_key = models.CharField(_("submission key"), max_length=64, null=True, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=24, choices=STATUS_CHOICES)
     channel = models.PositiveSmallIntegerField(_("channel"), choices=Channel.choices)
 
     # The procedure and what its version said at receipt (copied; later edits do not apply).
@@ -160,7 +164,7 @@ class Dossier(models.Model):
         related_name="dossiers",
         verbose_name=_("procedure version"),
     )
-    procedure_code = models.CharField(_("procedure code"), max_length=64, db_index=True)
+    procedure_code = models.CharField(_("procedure code"), max_length=64)
     procedure_name = models.CharField(_("procedure"), max_length=500)
     field_name = models.CharField(_("field"), max_length=255, blank=True)
     legal_days = models.DecimalField(_("processing time (working days)"), max_digits=6, decimal_places=1, default=0)
@@ -200,11 +204,13 @@ class Dossier(models.Model):
     copies = models.PositiveSmallIntegerField(_("number of sets"), default=1)
 
     # Units: any centre of the province receives any commune's dossier and routes it.
-    receiving_unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="received_dossiers", verbose_name=_("receiving unit"))
+    # receiving_unit, current_unit and assignee: no single-column index of their own; the
+    # worklist indexes (Meta.indexes) start with them and serve their lookups and joins.
+    receiving_unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="received_dossiers", verbose_name=_("receiving unit"), db_index=False)
     competent_unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="competent_dossiers", verbose_name=_("competent unit"))
-    current_unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="current_dossiers", verbose_name=_("current unit"))
+    current_unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="current_dossiers", verbose_name=_("current unit"), db_index=False)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_dossiers", verbose_name=_("assigned to")
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_dossiers", verbose_name=_("assigned to"), db_index=False
     )
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("received by")
@@ -246,12 +252,19 @@ class Dossier(models.Model):
             models.Index(fields=["assignee", "status", "due_at"], name="dossier_worklist_idx"),
             models.Index(fields=["current_unit", "status", "due_at"], name="dossier_unit_worklist_idx"),
             models.Index(fields=["receiving_unit", "status"], name="dossier_desk_idx"),
+            # Equality filters only: Meta indexes, so PostgreSQL gets no LIKE-pattern twins.
+            models.Index(fields=["status"], name="dossier_status_idx"),
+            models.Index(fields=["procedure_code"], name="dossier_procedure_idx"),
             # "Assigned to me" in worklist order: read in index order, stop after a page.
             models.Index(
                 fields=["assignee", "-green_lane", "due_at", "id"],
                 condition=models.Q(status__in=ASSIGNEE_WORK_STATUSES),
                 name="dossier_my_open_idx",
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="dossier_code_unique"),
+            models.UniqueConstraint(fields=["request_key"], condition=models.Q(request_key__isnull=False), name="dossier_request_key_unique"),
         ]
 
     def __str__(self):
