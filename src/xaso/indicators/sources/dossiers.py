@@ -15,7 +15,8 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -215,7 +216,8 @@ def lateness_by_unit_and_official(kind, dossiers):
     - ``apologies``: the unit and the official at fault written on the apology;
     - ``overdue_without_apology``: the unit holding the dossier now and its assignee;
     - ``late_without_apology``: the hand-overs that went past their own due time (each unit
-      and official once per dossier); a dossier late with no step over its own time (the
+      and official once per dossier; the official of a step held by a unit is the one who
+      handed the dossier on); a dossier late with no step over its own time (the
       time went in a step without a share) counts for its competent unit, official unnamed.
     """
     if kind == "apologies":
@@ -225,9 +227,15 @@ def lateness_by_unit_and_official(kind, dossiers):
         unit, official = "current_unit__name", "assignee__full_name"
         rows = dossiers
     elif kind == "late_without_apology":
-        late_steps = Step.objects.filter(dossier__in=dossiers.values("pk"), finished_at__gt=F("due_at"))
+        # A step held by a unit rather than a person (waiting for the head's assignment, for
+        # the leader's signature) was ended by whoever handed the dossier on: the next
+        # hand-over's giver.
+        handed_on_by = Step.objects.filter(dossier=OuterRef("dossier"), seq=OuterRef("seq") + 1).values("given_by__full_name")[:1]
+        late_steps = Step.objects.filter(dossier__in=dossiers.values("pk"), finished_at__gt=F("due_at")).annotate(
+            official=Coalesce(F("assignee__full_name"), Subquery(handed_on_by))
+        )
         by_unit = _grouped(late_steps, "unit__name", "dossier")
-        by_official = _grouped(late_steps, "assignee__full_name", "dossier")
+        by_official = _grouped(late_steps, "official", "dossier")
         unexplained = dossiers.exclude(pk__in=late_steps.values("dossier"))
         for name, n in _grouped(unexplained, "competent_unit__name", "pk"):
             by_unit = _merge(by_unit, name, n)
