@@ -19,6 +19,12 @@ class LinesField(forms.CharField):
         return [line.strip() for line in value.splitlines() if line.strip()]
 
 
+def file_input():
+    # A Bootstrap file control: it fits the column on a 360 px screen (a bare file input
+    # keeps its own width and overflows).
+    return forms.ClearableFileInput(attrs={"class": "form-control"})
+
+
 # What a person records at the counter; the online methods come from the payment platform.
 COUNTER_PAYMENT_CHOICES = [(PaymentMethod.CASH.value, PaymentMethod.CASH.label), (PaymentMethod.TRANSFER.value, PaymentMethod.TRANSFER.label)]
 
@@ -68,7 +74,7 @@ class IntakeForm(forms.Form):
         for i, doc in enumerate(self.documents):
             self.fields[f"doc_{i}_submitted"] = forms.BooleanField(label=doc["name"], required=False, initial=True)
             self.fields[f"doc_{i}_reused"] = forms.BooleanField(label=_("Reused from stored data"), required=False)
-            self.fields[f"doc_{i}_file"] = forms.FileField(label=_("Scanned file"), required=False)
+            self.fields[f"doc_{i}_file"] = forms.FileField(label=_("Scanned file"), required=False, widget=file_input())
 
     def fee_rows(self):
         """The fee lines with the quantity field of each line priced per unit."""
@@ -215,13 +221,13 @@ class InteragencyForm(forms.Form):
 
 class SupplementReceivedForm(forms.Form):
     name = forms.CharField(label=_("Document received"), max_length=500, required=False)
-    file = forms.FileField(label=_("Scanned file"), required=False)
+    file = forms.FileField(label=_("Scanned file"), required=False, widget=file_input())
     note = forms.CharField(label=_("Note"), required=False)
 
 
 class ResultForm(forms.Form):
     result_number = forms.CharField(label=_("Number of the result document"), max_length=100, required=False)
-    result_file = forms.FileField(label=_("Electronic result (signed, digitised)"), required=False)
+    result_file = forms.FileField(label=_("Electronic result (signed, digitised)"), required=False, widget=file_input())
     summary = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
