@@ -623,6 +623,9 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
     d.full_clean(
         exclude=["code", "lookup_secret", "receiving_unit", "competent_unit", "current_unit", "applicant_account", "procedure_version", "received_by", "assignee"],
         validate_unique=False,
+        # The unique code and submission key are the database's to enforce (a concurrent
+        # duplicate must reach the unique index, not be half-checked by a query here).
+        validate_constraints=False,
     )
     d.save()
     return d

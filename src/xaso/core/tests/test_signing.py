@@ -80,7 +80,10 @@ def test_signing_inside_a_running_event_loop(settings, tmp_path):
     async def inside():
         return signing.sign_pdf(pdf, reason="thử", location="xã")
 
-    signed = asyncio.run(inside())
+    # In a thread of its own: this test's thread may already run a loop of another test's
+    # (Playwright's sync API keeps one), and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(1) as pool:
+        signed = pool.submit(asyncio.run, inside()).result()
     assert signed.startswith(pdf[:8]) and len(signed) > len(pdf) and b"/ByteRange" in signed
 
 
