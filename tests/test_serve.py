@@ -108,7 +108,7 @@ def test_serve_runs_gunicorn_with_static_files_and_stops_gracefully(server_env, 
     assert "Traceback" not in output
 
 
-def test_serve_with_worker_delivers_the_outbox_and_stops_the_worker(server_env, tmp_path):
+def test_serve_with_worker_delivers_the_outbox_and_stops_the_worker_and_scheduler(server_env, tmp_path):
     """`make demo` runs `xaso serve --with-worker`: a citizen's login code is delivered (the
     console SMS backend prints it) without a separate worker command."""
     port = free_port()
@@ -142,6 +142,10 @@ def test_serve_with_worker_delivers_the_outbox_and_stops_the_worker(server_env, 
         found = subprocess.run(["pgrep", "-P", str(process.pid), "-f", "db_worker"], capture_output=True, text=True)
         worker_pids = [int(pid) for pid in found.stdout.split()]
         assert len(worker_pids) == 1, found
+        # The scheduler of periodic jobs runs beside it.
+        found = subprocess.run(["pgrep", "-P", str(process.pid), "-f", "xaso.cli scheduler"], capture_output=True, text=True)
+        worker_pids += [int(pid) for pid in found.stdout.split()]
+        assert len(worker_pids) == 2, found
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -154,6 +158,8 @@ def test_serve_with_worker_delivers_the_outbox_and_stops_the_worker(server_env, 
         log.close()
     assert returncode == 0, output
     assert "Starting the background worker" in output
-    # The worker child is gone with the server.
-    with pytest.raises(ProcessLookupError):
-        os.kill(worker_pids[0], 0)
+    assert "Scheduler running" in output and "Scheduler stopped." in output
+    # The worker and scheduler children are gone with the server.
+    for pid in worker_pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

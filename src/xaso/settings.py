@@ -290,6 +290,9 @@ XASO_WORKING_HOURS = env.str("XASO_WORKING_HOURS", default="07:00-11:30,13:30-17
 XASO_CALENDAR_EXTRA_HOLIDAYS = env.bool("XASO_CALENDAR_EXTRA_HOLIDAYS", default=False)  # 24/11, not yet law
 XASO_CALENDAR_RECHECK_SECONDS = env.float("XASO_CALENDAR_RECHECK_SECONDS", default=0)
 XASO_REFERENCE_CACHE_SECONDS = env.float("XASO_REFERENCE_CACHE_SECONDS", default=30)
+# Periodic jobs of `xaso scheduler` (docs/configuration.md): overrides "name=spec;name=spec".
+XASO_SCHEDULE = env.str("XASO_SCHEDULE", default="")
+XASO_SCHEDULER_TICK_SECONDS = env.float("XASO_SCHEDULER_TICK_SECONDS", default=30)
 XASO_CALENDAR_TZ = env.str("XASO_CALENDAR_TZ", default="Asia/Ho_Chi_Minh")
 XASO_OTP_TTL_SECONDS = env.int("XASO_OTP_TTL_SECONDS", default=300)
 # Citizen login codes: rate limits (django-ratelimit syntax, see docs/accounts.md).

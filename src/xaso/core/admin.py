@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import admin_audit, admin_calendar  # noqa: F401
 from .identifiers import mask_national_id, mask_phone
-from .models import LoginCode, Membership, Unit, User
+from .models import LoginCode, Membership, ScheduledJob, Unit, User
 
 
 def _two_factor_admin_login(request, extra_context=None):
@@ -81,6 +81,21 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("personal identification number"))
     def masked_national_id(self, obj):
         return mask_national_id(obj.national_id)
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(admin.ModelAdmin):
+    """Read-only: the periodic jobs of ``xaso scheduler`` and how their last run ended."""
+
+    list_display = ("name", "last_started_at", "last_finished_at", "last_ok", "runs")
+    fields = ("name", "anchor", "last_started_at", "last_finished_at", "last_ok", "runs", "last_output")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(LoginCode)

@@ -304,3 +304,25 @@ class RateCounter(models.Model):
     class Meta:
         verbose_name = _("rate-limit counter")
         verbose_name_plural = _("rate-limit counters")
+
+
+class ScheduledJob(models.Model):
+    """A periodic job of ``xaso scheduler`` and its last run. The row is claimed by a
+    compare-and-set on ``last_started_at``, so each occurrence runs in one process only,
+    however many schedulers run."""
+
+    name = models.CharField(_("job"), max_length=64, primary_key=True)
+    anchor = models.DateTimeField(_("first seen"), help_text=_("The first run is the first occurrence after this moment."))
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_ok = models.BooleanField(_("last run succeeded"), null=True)
+    last_output = models.TextField(_("last output"), blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -76,7 +76,7 @@ def build_application(options):
 
 
 def _stop(process, timeout=15):
-    """Stop the background worker: it finishes the task in hand on SIGTERM."""
+    """Stop a background process (worker, scheduler): it finishes the job in hand on SIGTERM."""
     if process.poll() is None:
         process.terminate()
         try:
@@ -100,8 +100,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-worker",
             action="store_true",
-            help="Also run the background worker (`xaso db_worker`: SMS/e-mail outbox, tasks) beside the server, "
-            "stopped with it. For a single machine or the demo; in production run the worker as its own service.",
+            help="Also run the background worker (`xaso db_worker`: SMS/e-mail outbox, tasks) and the scheduler of "
+            "periodic jobs (`xaso scheduler`: daily alerts, reminders, portal sync) beside the server, stopped with it. "
+            "For a single machine or the demo; in production run them as their own services.",
         )
 
     def handle(self, *args, **options):
@@ -120,17 +121,17 @@ class Command(BaseCommand):
         connections.close_all()
 
         bind = f"[{options['host']}]:{options['port']}" if ":" in options["host"] else f"{options['host']}:{options['port']}"
-        background = None
+        background = []
         if options["with_worker"]:
-            self.stdout.write("Starting the background worker (xaso db_worker)…")
-            background = subprocess.Popen([sys.executable, "-m", "xaso.cli", "db_worker"])
+            self.stdout.write("Starting the background worker (xaso db_worker) and the scheduler (xaso scheduler)…")
+            background = [subprocess.Popen([sys.executable, "-m", "xaso.cli", command]) for command in ("db_worker", "scheduler")]
         self.stdout.write(f"Serving xaso on http://{bind} with {workers} worker(s); Ctrl-C to stop.")
         self.stdout.flush()
         try:
             self._run_gunicorn(bind, workers, options)
         finally:
-            if background is not None:
-                _stop(background)
+            for process in background:
+                _stop(process)
 
     def _run_gunicorn(self, bind, workers, options):
         build_application(
