@@ -99,6 +99,15 @@ def make_intake(world):
     return make
 
 
+def api_as(user):
+    """A DRF test client authenticated as ``user``."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
 def result_pdf():
     return ContentFile(PDF, name="ket-qua.pdf")
 

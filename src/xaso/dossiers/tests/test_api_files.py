@@ -8,7 +8,7 @@ from xaso.core.models import AuditRecord, User
 from xaso.dossiers import services
 from xaso.dossiers.models import Component, Event, SyncJob
 
-from .conftest import PDF, applicant, at, components
+from .conftest import PDF, api_as, applicant, at, components
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 def _clean(settings):
     settings.XASO_TWO_FACTOR_REQUIRED_ROLES = []
     cache.clear()
-
-
-def client_for(user):
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
 def pdf(name="scan.pdf", content=PDF):
@@ -44,7 +38,7 @@ def test_reception_scans_a_paper_component_of_a_received_dossier(world, make_int
     d = make_intake(components=components(with_file=False))
     comp = Component.objects.get(dossier=d, name="Giấy chứng sinh")
     assert not comp.digitised and not comp.file
-    r = client_for(world.reception).post(url(d), {"component": comp.pk, "file": pdf()}, format="multipart")
+    r = api_as(world.reception).post(url(d), {"component": comp.pk, "file": pdf()}, format="multipart")
     assert r.status_code == 201, r.content
     assert r.json()["id"] == comp.pk and r.json()["digitised"] is True and r.json()["content_type"] == "application/pdf"
     comp.refresh_from_db()
@@ -54,14 +48,14 @@ def test_reception_scans_a_paper_component_of_a_received_dossier(world, make_int
     assert AuditRecord.objects.filter(verb="dossier.attach_file", object_id=str(d.pk)).exists()
     assert SyncJob.objects.filter(dossier=d, event="attach_file").latest("id").payload["HoSoCoThanhPhanSoHoa"] is True
     # by document name, replacing the file
-    r = client_for(world.reception).post(url(d), {"name": "Giấy chứng sinh", "file": pdf("scan2.pdf")}, format="multipart")
+    r = api_as(world.reception).post(url(d), {"name": "Giấy chứng sinh", "file": pdf("scan2.pdf")}, format="multipart")
     assert r.status_code == 201 and Event.objects.filter(dossier=d, action="attach_file").count() == 2
     assert Event.objects.filter(dossier=d, action="attach_file").latest("id").data["replaced"] == comp.file.name
 
 
 def test_the_applicant_uploads_while_the_online_dossier_waits_for_reception_or_a_supplement(world, online):
     comp = Component.objects.get(dossier=online, name="Tờ khai đăng ký khai sinh")
-    citizen = client_for(world.citizen)
+    citizen = api_as(world.citizen)
     assert citizen.post(url(online), {"component": comp.pk, "file": pdf()}, format="multipart").status_code == 201
     services.reception_supplement(online, world.reception, items=["Bản chụp rõ nét"], reason="Ảnh mờ", now=at(2026, 3, 3, 8))
     assert citizen.post(url(online), {"component": comp.pk, "file": pdf()}, format="multipart").status_code == 201
@@ -69,13 +63,13 @@ def test_the_applicant_uploads_while_the_online_dossier_waits_for_reception_or_a
     services.receive(online, world.reception, now=at(2026, 3, 3, 10))
     r = citizen.post(url(online), {"component": comp.pk, "file": pdf()}, format="multipart")
     assert r.status_code == 409 and r.json()["detail"]  # received: the desk's turn now
-    assert client_for(world.reception).post(url(online), {"component": comp.pk, "file": pdf()}, format="multipart").status_code == 201
+    assert api_as(world.reception).post(url(online), {"component": comp.pk, "file": pdf()}, format="multipart").status_code == 201
 
 
 def test_wrong_type_content_or_size_is_refused_and_changes_nothing(world, make_intake, settings):
     d = make_intake(components=components(with_file=False))
     comp = Component.objects.get(dossier=d, name="Giấy chứng sinh")
-    api = client_for(world.reception)
+    api = api_as(world.reception)
     bad = [
         SimpleUploadedFile("virus.exe", b"MZ\x90\x00" * 10, content_type="application/octet-stream"),
         SimpleUploadedFile("fake.pdf", b"<html>not a pdf</html>", content_type="application/pdf"),
@@ -102,12 +96,12 @@ def test_wrong_person_or_wrong_state_is_refused(world, make_intake, online):
     comp = Component.objects.filter(dossier=d).first()
     other_citizen = User.objects.create_user(username="0987000111", password="x" * 12, kind=User.Kind.CITIZEN, phone="0987000111")
     for who in (world.outsider_reception, world.specialist, world.head, world.citizen, other_citizen):
-        r = client_for(who).post(url(d), {"component": comp.pk, "file": pdf()}, format="multipart")
+        r = api_as(who).post(url(d), {"component": comp.pk, "file": pdf()}, format="multipart")
         assert r.status_code == 403, who.username
     oc = Component.objects.filter(dossier=online).first()
-    assert client_for(other_citizen).post(url(online), {"component": oc.pk, "file": pdf()}, format="multipart").status_code == 403
+    assert api_as(other_citizen).post(url(online), {"component": oc.pk, "file": pdf()}, format="multipart").status_code == 403
     services.transfer(d, world.reception, now=at(2026, 3, 2, 10))
-    r = client_for(world.reception).post(url(d), {"component": comp.pk, "file": pdf()}, format="multipart")
+    r = api_as(world.reception).post(url(d), {"component": comp.pk, "file": pdf()}, format="multipart")
     assert r.status_code == 409
     assert APIClient().post(url(d), {"component": comp.pk, "file": pdf()}, format="multipart").status_code in (401, 403)
     comp.refresh_from_db()

@@ -4,6 +4,8 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from .conftest import api_as
+
 pytestmark = pytest.mark.django_db
 
 
@@ -11,12 +13,6 @@ pytestmark = pytest.mark.django_db
 def _no_2fa(settings):
     settings.XASO_TWO_FACTOR_REQUIRED_ROLES = []
     cache.clear()
-
-
-def as_user(user):
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
 CHANNEL = "Kênh nộp phải là 1 (tại quầy), 2 (trực tuyến) hoặc 3 (bưu chính)."
@@ -35,13 +31,13 @@ CHANNEL = "Kênh nộp phải là 1 (tại quầy), 2 (trực tuyến) hoặc 3 
 )
 def test_list_refuses_bad_filters_in_vietnamese(world, make_intake, params, errors):
     make_intake()
-    r = as_user(world.reception).get("/api/v1/dossiers/", params)
+    r = api_as(world.reception).get("/api/v1/dossiers/", params)
     assert r.status_code == 400 and r.json() == errors
 
 
 def test_list_filters_by_channel_status_and_mine(world, make_intake):
     d = make_intake()
-    api = as_user(world.reception)
+    api = api_as(world.reception)
     assert api.get("/api/v1/dossiers/", {"channel": str(d.channel)}).json()["count"] == 1
     other = 2 if d.channel != 2 else 1
     assert api.get("/api/v1/dossiers/", {"channel": str(other)}).json()["count"] == 0
@@ -51,7 +47,7 @@ def test_list_filters_by_channel_status_and_mine(world, make_intake):
 
 
 def test_unknown_dossier_is_a_vietnamese_404(world):
-    api = as_user(world.reception)
+    api = api_as(world.reception)
     for r in (
         api.get("/api/v1/dossiers/0/"),
         api.post("/api/v1/dossiers/0/transfer/", {}, format="json"),
@@ -64,7 +60,7 @@ def test_unknown_dossier_is_a_vietnamese_404(world):
 
 def test_fee_payment_amount_must_be_positive(world, make_intake):
     d = make_intake()
-    api = as_user(world.reception)
+    api = api_as(world.reception)
     for amount in (0, -5, "abc", "1e99"):
         r = api.post(f"/api/v1/dossiers/{d.code}/fee-payment/", {"amount": amount, "method": "cash"}, format="json")
         assert r.status_code == 400 and set(r.json()) == {"amount"}
@@ -74,7 +70,7 @@ def test_fee_payment_amount_must_be_positive(world, make_intake):
 
 def test_detail_matches_the_schema_types(world, make_intake):
     d = make_intake()  # not assigned yet: assignee is null, documented as nullable
-    body = as_user(world.reception).get(f"/api/v1/dossiers/{d.code}/").json()
+    body = api_as(world.reception).get(f"/api/v1/dossiers/{d.code}/").json()
     assert body["assignee"] is None
     assert body["cutoff"] is None or len(body["cutoff"]) == 8  # HH:MM:SS, no offset
 
@@ -101,7 +97,7 @@ def test_public_lookup_times_are_vietnam_time(world, make_intake):
     body = APIClient().get("/api/v1/dossiers/lookup/", {"code": d.code, "key": "0123"}).json()
     assert body["received_at"].endswith("+07:00") and body["due_at"].endswith("+07:00")
     assert body["history"] and all(step["at"].endswith("+07:00") for step in body["history"])
-    detail = as_user(world.reception).get(f"/api/v1/dossiers/{d.code}/").json()
+    detail = api_as(world.reception).get(f"/api/v1/dossiers/{d.code}/").json()
     assert body["received_at"] == detail["received_at"] and body["due_at"] == detail["due_at"]
 
 
@@ -114,14 +110,14 @@ def test_action_json_body_has_no_file(world, make_intake):
     assert "result_file" not in schema["components"]["schemas"]["DossierActionJSON"]["properties"]
     assert schema["components"]["schemas"]["DossierAction"]["properties"]["result_file"]["format"] == "binary"
     d = make_intake()
-    r = as_user(world.reception).post(f"/api/v1/dossiers/{d.code}/transfer/", {"result_file": "x"}, format="json")
+    r = api_as(world.reception).post(f"/api/v1/dossiers/{d.code}/transfer/", {"result_file": "x"}, format="json")
     assert r.status_code == 400
     assert r.json() == {"result_file": ["Dữ liệu gửi lên không phải là tệp. Hãy gửi tệp trong một biểu mẫu multipart/form-data."]}
 
 
 def test_unknown_unit_errors_are_lists_like_every_field_error(world, make_intake):
     d = make_intake()
-    api = as_user(world.reception)
+    api = api_as(world.reception)
     r = api.post(f"/api/v1/dossiers/{d.code}/transfer/", {"to_unit": "khong-co"}, format="json")
     assert r.status_code == 400 and r.json() == {"to_unit": ["Không tìm thấy đơn vị."]}
     body = {"procedure_code": "9.999999", "receiving_unit": world.centre.code, "channel": 1, "applicant": {"name": "An"}, "components": []}

@@ -6,12 +6,11 @@ import dataclasses
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from xaso.dossiers import documents, services
 from xaso.dossiers.models import Channel, Dossier, Event, PaymentMethod
 
-from .conftest import applicant, at
+from .conftest import api_as, applicant, at
 
 pytestmark = pytest.mark.django_db
 
@@ -122,8 +121,7 @@ def test_dossier_priced_before_online_prices_keeps_its_price(world, residence):
 
 def test_api_online_submission_is_priced_online(world, residence):
     terms = services.terms_from_version(residence, world.commune)
-    citizen = APIClient()
-    citizen.force_authenticate(world.citizen)
+    citizen = api_as(world.citizen)
     body = {"procedure_code": RESIDENCE, "receiving_unit": world.centre.code, "channel": 2, "delivery": "online",
             "applicant": {"name": "Nguyễn Văn An", "phone": "0912345678"}, "components": [{"name": d["name"]} for d in terms.documents]}
     r = citizen.post("/api/v1/dossiers/", body, format="json")
@@ -132,8 +130,7 @@ def test_api_online_submission_is_priced_online(world, residence):
     assert data["fee_amount"] == 10000
     assert data["fee_lines"] == [{"line": 1, "kind": "per_unit", "name": "", "unit_price": 10000, "counter_unit_price": 20000,
                                   "online_unit_price": 10000, "unit": "lần", "quantity": 1, "amount": 10000}]
-    officer = APIClient()
-    officer.force_authenticate(world.reception)
+    officer = api_as(world.reception)
     r = officer.post("/api/v1/dossiers/", {**body, "channel": 1, "delivery": "counter"}, format="json")
     assert r.status_code == 201, r.content
     assert r.json()["fee_amount"] == 20000 and r.json()["fee_lines"][0]["unit_price"] == 20000

@@ -8,24 +8,20 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from xaso.dossiers import documents, services
 from xaso.dossiers.models import CodeCounter, Dossier, Event, FeePayment, IssuedDocument, PaymentMethod, TrackingBookCounter
 from xaso.dossiers.services import DossierError
 
-from .conftest import applicant, at, components
+from .conftest import api_as, applicant, at, components
 from .test_documents import docx_text, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture(autouse=True)
 def _vi(vietnamese_pages):
     yield
-
-
 
 
 def version_of(code):
@@ -244,8 +240,7 @@ def test_api_intake_with_quantities(world, copies_version):
         "fee_quantities": [{"line": 1, "quantity": 2}],
         "fee_payment": {"amount": 16000, "method": "cash", "reference": "BL-0000200"},
     }
-    api = APIClient()
-    api.force_authenticate(world.reception)
+    api = api_as(world.reception)
     r = api.post("/api/v1/dossiers/", body, format="json", HTTP_ACCEPT_LANGUAGE="vi")
     assert r.status_code == 201, r.content
     data = r.json()
@@ -268,8 +263,7 @@ def test_api_intake_with_quantities(world, copies_version):
 
 def test_online_quantities_corrected_at_the_reception_check(world, copies_version):
     terms = services.terms_from_version(copies_version, world.commune)
-    citizen = APIClient()
-    citizen.force_authenticate(world.citizen)
+    citizen = api_as(world.citizen)
     body = {
         "procedure_code": copies_version.procedure.code,
         "receiving_unit": world.centre.code,
@@ -285,8 +279,7 @@ def test_online_quantities_corrected_at_the_reception_check(world, copies_versio
     assert d.fee_amount == 16000
     # paid online for 2 copies before the check
     services.record_fee_payment(d, None, amount=16000, method=PaymentMethod.NATIONAL_PORTAL, reference="GD-1")
-    officer = APIClient()
-    officer.force_authenticate(world.reception)
+    officer = api_as(world.reception)
     url = f"/api/v1/dossiers/{d.code}/receive/"
     # fewer copies than paid: refused, nothing changes
     r = officer.post(url, {"fee_quantities": [{"line": 1, "quantity": 1}]}, format="json", HTTP_ACCEPT_LANGUAGE="vi")
@@ -331,7 +324,6 @@ def test_reception_check_page_form(client, world, copies_version):
     d2.refresh_from_db()
     assert d2.status == "received" and d2.fee_amount == 8000
     assert "fee_amount" not in Event.objects.get(dossier=d2, action="receive").data
-
 
 
 def test_portal_payload_lists_each_priced_fee_line(world, mixed_version):

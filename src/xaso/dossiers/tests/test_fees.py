@@ -5,14 +5,13 @@ import dataclasses
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from xaso.core.models import AuditRecord
 from xaso.dossiers import services
 from xaso.dossiers.models import Dossier, Event, FeePayment, PaidOnline, PaymentMethod, SyncJob
 from xaso.dossiers.services import DossierError
 
-from .conftest import applicant, at, components
+from .conftest import api_as, applicant, at, components
 from .test_concurrency import pg_only, run_parallel
 
 pytestmark = pytest.mark.django_db
@@ -147,8 +146,7 @@ def test_staff_page_form_and_list(client, world, paying, fee_terms):
 
 
 def test_api_fee_payment_action(world, paying, make_intake, fee_terms):
-    api = APIClient()
-    api.force_authenticate(world.reception)
+    api = api_as(world.reception)
     url = f"/api/v1/dossiers/{paying.code}/fee-payment/"
     r = api.post(url, {"amount": 9000, "method": "cash"}, format="json")
     assert r.status_code == 400 and "detail" in r.json()
@@ -193,8 +191,7 @@ def test_counter_intake_api_with_the_fee_collected(world):
         "components": [{"name": d["name"]} for d in terms.documents],
         "fee_payment": {"amount": 8000, "method": "cash", "reference": "BL-0000100"},
     }
-    officer = APIClient()
-    officer.force_authenticate(world.reception)
+    officer = api_as(world.reception)
     r = officer.post("/api/v1/dossiers/", body, format="json")
     assert r.status_code == 201, r.content
     assert r.json()["fee_paid"] is True
@@ -206,8 +203,7 @@ def test_counter_intake_api_with_the_fee_collected(world):
     # online methods cannot be given at the counter
     r = officer.post("/api/v1/dossiers/", {**body, "fee_payment": {"amount": 8000, "method": "national_portal"}}, format="json")
     assert r.status_code == 400 and Dossier.objects.count() == before
-    citizen = APIClient()
-    citizen.force_authenticate(world.citizen)
+    citizen = api_as(world.citizen)
     r = citizen.post("/api/v1/dossiers/", {**body, "channel": 2}, format="json")
     assert r.status_code == 400 and Dossier.objects.count() == before
 

@@ -3,7 +3,6 @@ replayed API call with the same submission key gives back the first dossier."""
 import pytest
 from django.db import connection
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from xaso.catalog.models import ProcedureVersion
 from xaso.dossiers import services
@@ -11,7 +10,7 @@ from xaso.dossiers.models import CodeCounter, Dossier, Event
 from xaso.dossiers.services import DossierError
 from xaso.notifications.models import Message as OutboxMessage
 
-from .conftest import applicant, at, components
+from .conftest import api_as, applicant, at, components
 from .test_concurrency import run_parallel
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +90,7 @@ def test_intake_page_sent_twice(client, world, catalogue, vietnamese_pages):
 def test_api_idempotency_key(world, catalogue):
     v = ProcedureVersion.objects.filter(valid_to__isnull=True, processing_unit="working_days", processing_amount__gt=0).select_related("procedure").first()
     terms = services.terms_from_version(v, world.commune)
-    api = APIClient()
-    api.force_authenticate(world.reception)
+    api = api_as(world.reception)
     body = {"procedure_code": v.procedure.code, "receiving_unit": world.centre.code, "channel": 1, "delivery": "counter",
             "applicant": {"name": "Lê Thị Bình", "phone": "0987654321"}, "components": [{"name": d["name"]} for d in terms.documents]}
     r1 = api.post("/api/v1/dossiers/", body, format="json", HTTP_IDEMPOTENCY_KEY="3f1c9a52-7a4e-4c1e-9d1b-2b1f0e6c8a11")

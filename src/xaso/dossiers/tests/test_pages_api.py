@@ -11,7 +11,7 @@ from xaso.dossiers import services
 from xaso.dossiers.models import Dossier
 from xaso.dossiers.states import Status
 
-from .conftest import at
+from .conftest import api_as, at
 
 pytestmark = pytest.mark.django_db
 
@@ -142,12 +142,10 @@ def test_api_flow(world, make_intake):
     assert r.status_code == 409
     r = api.post(f"/api/v1/dossiers/{d.code}/assign/", {"specialist": "chuyenvien"}, format="json")
     assert r.status_code == 403  # reception cannot assign
-    head = APIClient()
-    head.force_authenticate(world.head)
+    head = api_as(world.head)
     r = head.post(f"/api/v1/dossiers/{d.code}/assign/", {"specialist": "chuyenvien"}, format="json")
     assert r.status_code == 200 and r.data["assignee"] == "chuyenvien"
-    sp = APIClient()
-    sp.force_authenticate(world.specialist)
+    sp = api_as(world.specialist)
     r = sp.post(f"/api/v1/dossiers/{d.code}/request-supplement/", {"reason": "Thiếu", "items": []}, format="json")
     assert r.status_code == 400 and r.data["detail"]
     assert sp.get("/api/v1/dossiers/", {"mine": "1"}).data["count"] == 1
@@ -175,15 +173,13 @@ def test_api_create(world):
         "applicant": {"name": "Nguyễn Văn An", "phone": "0912345678"},
         "components": [{"name": d["name"]} for d in terms.documents],
     }
-    citizen = APIClient()
-    citizen.force_authenticate(world.citizen)
+    citizen = api_as(world.citizen)
     r = citizen.post("/api/v1/dossiers/", body, format="json")
     assert r.status_code == 201 and r.data["status"] == "submitted"
     assert citizen.get("/api/v1/dossiers/").data["count"] == 1
     body["channel"] = 1
     assert citizen.post("/api/v1/dossiers/", body, format="json").status_code == 400
-    officer = APIClient()
-    officer.force_authenticate(world.reception)
+    officer = api_as(world.reception)
     r = officer.post("/api/v1/dossiers/", body, format="json")
     assert r.status_code == 201 and r.data["status"] == "received"
     body["components"] = []
@@ -196,12 +192,10 @@ def test_api_read_is_audited(world, make_intake):
     from xaso.core.models import AuditRecord
 
     d = make_intake()
-    api = APIClient()
-    api.force_authenticate(world.reception)
+    api = api_as(world.reception)
     assert api.get(f"/api/v1/dossiers/{d.code}/").status_code == 200
     assert AuditRecord.objects.filter(action="read", object_id=str(d.pk)).exists()
-    outsider = APIClient()
-    outsider.force_authenticate(world.outsider_reception)
+    outsider = api_as(world.outsider_reception)
     assert outsider.get(f"/api/v1/dossiers/{d.code}/").status_code == 404
 
 

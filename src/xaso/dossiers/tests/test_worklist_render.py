@@ -5,6 +5,8 @@ from django.template import Context, Template
 
 from xaso.dossiers.selectors import Row
 
+from .conftest import api_as
+
 
 def _row(**kw):
     d = SimpleNamespace(code="000.01.99.H56-261128-0001", green_lane=True)
@@ -38,15 +40,13 @@ def test_select_options_mark_the_selected_one_and_escape():
 
 
 def test_api_list_matches_the_list_serializer(db, world, make_intake):
-    from rest_framework.test import APIClient
-
+    
     from xaso.dossiers.api import LIST_FIELDS, DossierListItemSerializer
     from xaso.dossiers.models import Dossier
 
     make_intake()
     make_intake()
-    api = APIClient()
-    api.force_authenticate(world.reception)
+    api = api_as(world.reception)
     data = api.get("/api/v1/dossiers/").json()
     expected = DossierListItemSerializer(Dossier.objects.order_by("-green_lane", "due_at", "id").select_related("current_unit"), many=True).data
     assert data["count"] == 2 and data["results"] == [dict(x) for x in expected]
