@@ -217,6 +217,12 @@ PUBLIC_FIELDS = ("id", "code", "procedure_name", "status", "received_at", "due_a
 KEY_FIELDS = ("lookup_secret", "applicant_phone", "applicant_id_number", "agent_phone", "agent_id_number")
 
 
+def last_event(dossier):
+    """The dossier's latest event as a dict (id, action, actor_id, actor_name, at), or None.
+    Action forms carry its id: a form sent after the dossier changed is recognised."""
+    return dossier.events.order_by("-id").values("id", "action", "actor_id", "actor_name", "at").first()
+
+
 def public_lookup(code: str, key: str):
     """The dossier if ``key`` matches the last 4 digits of the applicant's (or authorised
     person's) phone or identification number, or the lookup secret; else None.

@@ -183,6 +183,7 @@ def detail(request, code):
         "clock": clock,
         "day_hours": cal.day_length.total_seconds() / 3600,
         "action_forms": action_forms,
+        "seen": (selectors.last_event(d) or {}).get("id", ""),
         "timeline": timeline,
         "components": d.components.all(),
         "steps": documents.control_rows(d),
@@ -229,6 +230,11 @@ def act(request, code, action):
         action = states.Action(action)
     except ValueError:
         raise Http404
+    stale = _stale_form(request, d, action)
+    if stale:
+        level, text = stale
+        messages.add_message(request, level, text)
+        return redirect("dossiers:detail", code=d.code)
     form = form_for(action, d, request.POST, request.FILES)
     if not form.is_valid():
         for field, errs in form.errors.items():
@@ -243,6 +249,28 @@ def act(request, code, action):
     else:
         messages.success(request, _("Done: %(action)s.") % {"action": services.action_label(action)})
     return redirect("dossiers:detail", code=d.code)
+
+
+def _stale_form(request, d, action):
+    """An action form carries the id of the dossier's last event when the page was drawn
+    (``seen``). Sent after the dossier changed, it is not acted on: a double click or a
+    resent form whose action is already the last event, by the same official, says so; any
+    other change (a colleague acted meanwhile) asks to look again. None: act."""
+    seen = request.POST.get("seen", "")
+    if not seen.isdigit():
+        return None  # a form without it (older page): the state checks still apply
+    last = selectors.last_event(d)
+    if last is None or last["id"] == int(seen):
+        return None
+    if last["action"] == action and last["actor_id"] == request.user.pk:
+        return messages.INFO, _("Already done: %(action)s. The form was sent again; nothing more was changed.") % {"action": services.action_label(action)}
+    return messages.WARNING, _(
+        "The dossier changed after you opened this page (%(action)s by %(actor)s at %(at)s). Check it again, then act."
+    ) % {"action": services.action_label(last["action"]), "actor": last["actor_name"] or _("the system"), "at": _fmt_local(last["at"])}
+
+
+def _fmt_local(at):
+    return timezone.localtime(at).strftime("%H:%M %d/%m/%Y")
 
 
 def _file_response(data, filename, content_type):

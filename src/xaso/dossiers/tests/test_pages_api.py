@@ -59,6 +59,34 @@ def test_act_through_page_and_refusal_message(client, world, make_intake):
     assert "alert-danger" in r.content.decode()
 
 
+def test_an_action_form_sent_after_the_dossier_changed(client, world, make_intake, vietnamese_pages):
+    """The page's action forms carry the dossier's last event: sent twice (double click,
+    resent form) the second says "already done"; sent after a colleague acted, it asks to
+    look again; neither changes the dossier."""
+    d = make_intake()
+    login(client, world.reception)
+    html = client.get(reverse("dossiers:detail", args=[d.code])).content.decode()
+    seen = re.search(r'name="seen" value="(\d+)"', html).group(1)
+    url = reverse("dossiers:act", args=[d.code, "transfer"])
+    first = client.post(url, {"seen": seen, "transfer-note": ""}, follow=True)
+    assert "alert-success" in first.content.decode()
+    events = d.events.count()
+    again = client.post(url, {"seen": seen, "transfer-note": ""}, follow=True).content.decode()
+    assert "Đã thực hiện" in again and "alert-danger" not in again and d.events.count() == events
+    # The head's page was drawn before the specialist's colleague (another head) assigned it.
+    login(client, world.head)
+    html = client.get(reverse("dossiers:detail", args=[d.code])).content.decode()
+    seen = re.search(r'name="seen" value="(\d+)"', html).group(1)
+    other_head = world.official("truongphong2", world.dept, "unit_head")
+    services.assign(Dossier.objects.get(pk=d.pk), other_head, specialist=world.specialist2, now=at(2026, 3, 2, 11))
+    r = client.post(reverse("dossiers:act", args=[d.code, "assign"]), {"seen": seen, "assign-specialist": world.specialist.pk}, follow=True).content.decode()
+    assert "đã thay đổi" in r and "Truongphong2" in r
+    assert Dossier.objects.get(pk=d.pk).assignee == world.specialist2  # not reassigned
+    # A form without the marker (an older page) is still checked by the state table.
+    r = client.post(url, {"transfer-note": ""}, follow=True).content.decode()
+    assert "alert-danger" in r
+
+
 def test_desk_documents_book(client, world, make_intake):
     d = make_intake()
     login(client, world.reception)
