@@ -7,9 +7,10 @@ governing body and the issuing body on the left (issuing body in bold, with a sh
 under it), the national name and motto on the right (motto in bold with a rule under it),
 the number and symbol under the left block, place and date in italics under the right block.
 
-Templates an administrator can replace: put ``<kind>.html`` (PDF, a Django template) or
-``<kind>.docx`` (a docxtpl template) in the folder named by ``XASO_DOSSIER_FORMS_DIR``; the
-built-in ones are in ``dossiers/templates/dossiers/forms/`` and ``dossiers/doc_templates/``.
+Templates an administrator can replace: upload ``<kind>.html`` (PDF, a Django template) or
+``<kind>.docx`` (a docxtpl template) in the admin (Form templates; per commune or for all),
+or put them in the folder named by ``XASO_DOSSIER_FORMS_DIR``; the built-in ones are in
+``dossiers/templates/dossiers/forms/`` and ``dossiers/doc_templates/`` (``template_for``).
 Fonts: Liberation Serif (metric-compatible with Times New Roman, the font NĐ 30/2020
 requires), embedded in the PDF.
 """
@@ -21,6 +22,7 @@ import unicodedata
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -54,6 +56,23 @@ def _override(kind, ext) -> Path | None:
         if p.is_file():
             return p
     return None
+
+
+def template_for(kind, ext, unit) -> bytes | None:
+    """The replacement template of a form, if there is one: the one uploaded in the admin
+    for the issuing unit's commune, else the one uploaded for every commune, else the file
+    in ``XASO_DOSSIER_FORMS_DIR``. None: the built-in template applies."""
+    from .models import FormTemplate
+
+    commune_id = unit.local_government.pk if unit is not None and unit.local_government else None
+    in_use = FormTemplate.objects.filter(kind=kind, format=ext, active=True)
+    uploaded = {t.local_government_id: t for t in in_use.filter(Q(local_government__isnull=True) | Q(local_government_id=commune_id))}
+    chosen = uploaded.get(commune_id) or uploaded.get(None)
+    if chosen is not None:
+        with chosen.file.open("rb") as f:
+            return f.read()
+    path = _override(kind, ext)
+    return path.read_bytes() if path else None
 
 
 def nfc(value):
@@ -284,9 +303,9 @@ def render_html(doc: IssuedDocument) -> str:
         "italic": _font("LiberationSerif-Italic.ttf"),
         "bolditalic": _font("LiberationSerif-BoldItalic.ttf"),
     }
-    override = _override(doc.kind, "html")
-    if override:
-        return engines["django"].from_string(override.read_text(encoding="utf-8")).render(ctx)
+    override = template_for(doc.kind, "html", doc.unit)
+    if override is not None:
+        return engines["django"].from_string(override.decode("utf-8")).render(ctx)
     return render_to_string(f"dossiers/forms/{doc.kind}.html", ctx)
 
 
@@ -309,8 +328,8 @@ def render_pdf(doc: IssuedDocument) -> bytes:
 def render_docx(doc: IssuedDocument) -> bytes:
     from docxtpl import DocxTemplate
 
-    path = _override(doc.kind, "docx") or BUILTIN_DOCX / f"{doc.kind}.docx"
-    tpl = DocxTemplate(str(path))
+    override = template_for(doc.kind, "docx", doc.unit)
+    tpl = DocxTemplate(io.BytesIO(override) if override is not None else str(BUILTIN_DOCX / f"{doc.kind}.docx"))
     ctx = context(doc)
     ctx["partners"] = "; ".join(ctx["partners"])
     tpl.render(ctx)

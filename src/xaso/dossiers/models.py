@@ -388,6 +388,48 @@ class DocumentKind(models.TextChoices):
     CONTROL = "control", _("Process-control sheet")
 
 
+class FormTemplate(models.Model):
+    """A replacement template for an issued form, uploaded by an administrator in the admin.
+    The active one for the issuing unit's commune is used, else the active one for every
+    commune, else a template in ``XASO_DOSSIER_FORMS_DIR``, else the built-in one
+    (``documents.template_for``). Earlier versions are kept, inactive, to go back to."""
+
+    class Format(models.TextChoices):
+        HTML = "html", _("PDF (HTML template)")
+        DOCX = "docx", _("Word (DOCX template)")
+
+    kind = models.CharField(_("form"), max_length=12, choices=DocumentKind.choices)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    local_government = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("commune"), help_text=_("Empty: the template of every commune that has none of its own."),
+    )
+    file = models.FileField(_("template file"), upload_to="form-templates/%Y/")
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    active = models.BooleanField(_("in use"), default=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        verbose_name = _("form template")
+        verbose_name_plural = _("form templates")
+        ordering = ["kind", "format", "-uploaded_at"]
+        constraints = [
+            # At most one template in use per form, format and commune (and one for all).
+            models.UniqueConstraint(
+                fields=["kind", "format", "local_government"], condition=models.Q(active=True, local_government__isnull=False),
+                name="dossier_form_template_active_commune",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "format"], condition=models.Q(active=True, local_government__isnull=True),
+                name="dossier_form_template_active_all",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_format_display()})"
+
+
 class DocumentCounter(models.Model):
     unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=12, choices=DocumentKind.choices)

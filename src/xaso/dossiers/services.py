@@ -9,6 +9,7 @@ message and leaves the dossier unchanged.
 """
 from __future__ import annotations
 
+import io
 import mimetypes
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -1665,3 +1666,105 @@ def attach_file(dossier, user, *, file, component_id=None, name="", now=None) ->
     data = {"component": comp.pk, "name": comp.name, "file": comp.file.name, "size": size, "content_type": ctype, "replaced": previous}
     _event(d, "attach_file", user=user, now=now, from_status=d.status, note=comp.name, data=data, unit=None)
     return comp
+
+
+# --------------------------------------------------------------------------- form templates
+
+FORM_TEMPLATE_MAX_BYTES = 2 * 1024 * 1024
+
+
+def check_form_template(fmt: str, data: bytes) -> None:
+    """Refuse (DossierError, in Vietnamese) a template that could not be used: wrong format,
+    too large, not UTF-8 (HTML), not a Word file, or a broken ``{{ … }}``/``{% … %}`` tag."""
+    from django.template import TemplateSyntaxError, engines
+
+    from .models import FormTemplate
+
+    if len(data) > FORM_TEMPLATE_MAX_BYTES:
+        raise DossierError(_("A form template is at most 2 MB."))
+    if fmt == FormTemplate.Format.HTML:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DossierError(_("The HTML template must be UTF-8 text.")) from None
+        try:
+            engines["django"].from_string(text)
+        except TemplateSyntaxError as exc:
+            raise DossierError(_("The template has an error in its tags: %(error)s") % {"error": exc}) from None
+    elif fmt == FormTemplate.Format.DOCX:
+        import zipfile
+
+        from docxtpl import DocxTemplate
+        from jinja2 import TemplateError
+
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise DossierError(_("The Word template must be a .docx file."))
+        try:
+            DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables()
+        except TemplateError as exc:
+            raise DossierError(_("The template has an error in its tags: %(error)s") % {"error": exc}) from None
+        except Exception:  # noqa: BLE001 - python-docx's errors for a zip that is not a document
+            raise DossierError(_("The Word template must be a .docx file.")) from None
+    else:
+        raise DossierError(_("Choose PDF (HTML template) or Word (DOCX template)."))
+
+
+def may_manage_form_templates(user, local_government) -> bool:
+    """Superusers; otherwise an administrator of the commune (with the admin permission to
+    add form templates) for that commune's own templates."""
+    if getattr(user, "is_superuser", False):
+        return True
+    if not user.has_perm("dossiers.add_formtemplate") or local_government is None:
+        return False  # a template for every commune: the province's superuser only
+    return local_government.pk in scope_ids(user, "admin")
+
+
+@transaction.atomic
+def upload_form_template(user, *, kind, fmt, file, local_government=None, note="", now=None):
+    """A new template in use for ``kind``/``fmt`` (and the commune, or every commune); the
+    one it replaces is kept, no longer in use. Checked before anything is stored."""
+    from .models import FormTemplate
+
+    if kind not in DocumentKind.values:
+        raise DossierError(_("Choose the form the template is for."))
+    if not may_manage_form_templates(user, local_government):
+        raise DossierError(_("Only an administrator of this commune may change its form templates."))
+    data = file.read()
+    check_form_template(fmt, data)
+    file.seek(0)
+    scope = FormTemplate.objects.select_for_update().filter(kind=kind, format=fmt, local_government=local_government, active=True)
+    replaced = [t.pk for t in scope]
+    FormTemplate.objects.filter(pk__in=replaced).update(active=False)
+    tpl = FormTemplate(kind=kind, format=fmt, local_government=local_government, note=note, uploaded_by=user, uploaded_at=_now(now), active=True)
+    tpl.file.save(f"{kind}.{fmt}", file, save=False)
+    try:
+        with transaction.atomic():
+            tpl.save()
+    except IntegrityError:  # another administrator's upload for the same form won the race
+        tpl.file.delete(save=False)
+        raise DossierError(_("Another version of this template was uploaded at the same moment. Reload the list and try again.")) from None
+    audit.record(
+        AuditRecord.Action.CREATE, tpl, verb="form_template.upload",
+        changes={"kind": [None, kind], "format": [None, fmt], "replaced": [None, replaced]}, reason=note,
+    )
+    return tpl
+
+
+@transaction.atomic
+def set_form_template_in_use(user, tpl, in_use: bool):
+    """Put an earlier version back in use (the current one is kept, no longer in use), or
+    stop using a template (the next one in line applies: all communes', the folder's, the
+    built-in one)."""
+    from .models import FormTemplate
+
+    tpl = FormTemplate.objects.select_for_update().get(pk=tpl.pk)
+    if not may_manage_form_templates(user, tpl.local_government):
+        raise DossierError(_("Only an administrator of this commune may change its form templates."))
+    if tpl.active == in_use:
+        return tpl
+    if in_use:
+        FormTemplate.objects.filter(kind=tpl.kind, format=tpl.format, local_government=tpl.local_government, active=True).update(active=False)
+    tpl.active = in_use
+    tpl.save(update_fields=["active"])
+    audit.record(AuditRecord.Action.UPDATE, tpl, verb="form_template.in_use" if in_use else "form_template.not_in_use", changes={"active": [not in_use, in_use]})
+    return tpl

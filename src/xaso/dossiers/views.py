@@ -1,6 +1,7 @@
 """Staff pages (worklists, counter intake, the dossier page, documents) and the public
 lookup. Thin: every change goes through ``services``; reads through ``selectors``."""
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -271,6 +272,28 @@ def _stale_form(request, d, action):
 
 def _fmt_local(at):
     return timezone.localtime(at).strftime("%H:%M %d/%m/%Y")
+
+
+@login_required
+def builtin_form_templates(request, kind=None, fmt=None):
+    """The built-in form templates, to download and start a replacement from (for those who
+    may upload templates in the admin)."""
+    if not (request.user.is_superuser or request.user.has_perm("dossiers.add_formtemplate")):
+        raise PermissionDenied
+    if kind is None:
+        kinds = [(k.value, k.label) for k in DocumentKind]
+        return render(request, "dossiers/form_templates.html", {"kinds": kinds})
+    if kind not in DocumentKind.values or fmt not in ("html", "docx"):
+        raise Http404
+    if fmt == "html":
+        from django.template.loader import get_template
+
+        data = Path(get_template(f"dossiers/forms/{kind}.html").origin.name).read_bytes()
+        resp = _file_response(data, f"{kind}.html", "text/html; charset=utf-8")
+    else:
+        resp = _file_response((documents.BUILTIN_DOCX / f"{kind}.docx").read_bytes(), f"{kind}.docx", DOCX)
+    resp["Content-Disposition"] = resp["Content-Disposition"].replace("inline", "attachment")
+    return resp
 
 
 def _file_response(data, filename, content_type):
