@@ -325,6 +325,14 @@ def render_pdf(doc: IssuedDocument) -> bytes:
     return signing.sign_pdf(pdf, reason=SIGNATURE_REASON, location=nfc(doc.unit.name), contact=doc.unit.phone or "")
 
 
+def docx_jinja_env():
+    """Word templates are Jinja templates, and an administrator may upload one: they run in
+    Jinja's sandbox, where a template cannot reach Python internals (``__class__`` …)."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment()
+
+
 def render_docx(doc: IssuedDocument) -> bytes:
     from docxtpl import DocxTemplate
 
@@ -332,7 +340,7 @@ def render_docx(doc: IssuedDocument) -> bytes:
     tpl = DocxTemplate(io.BytesIO(override) if override is not None else str(BUILTIN_DOCX / f"{doc.kind}.docx"))
     ctx = context(doc)
     ctx["partners"] = "; ".join(ctx["partners"])
-    tpl.render(ctx)
+    tpl.render(ctx, jinja_env=docx_jinja_env())
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()

@@ -1699,8 +1699,15 @@ def check_form_template(fmt: str, data: bytes) -> None:
 
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise DossierError(_("The Word template must be a .docx file."))
+        from jinja2 import ChainableUndefined
+        from jinja2.sandbox import SandboxedEnvironment
+
         try:
-            DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables()
+            tpl = DocxTemplate(io.BytesIO(data))
+            tpl.get_undeclared_template_variables()
+            # A trial render in the sandbox the forms are printed with: a template that
+            # reaches for Python internals is refused now, not when a form is printed.
+            tpl.render({}, jinja_env=SandboxedEnvironment(undefined=ChainableUndefined))
         except TemplateError as exc:
             raise DossierError(_("The template has an error in its tags: %(error)s") % {"error": exc}) from None
         except Exception:  # noqa: BLE001 - python-docx's errors for a zip that is not a document

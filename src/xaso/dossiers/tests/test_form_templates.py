@@ -58,6 +58,9 @@ def test_checks_refuse_what_cannot_be_used():
         ("docx", b"not a zip", ".docx"),
         ("docx", docx_with("{{", "{{ code {{"), "Mẫu có lỗi"),
         ("pdf", b"%PDF", "HTML|DOCX"),
+        # Python internals: refused by Django's template syntax and by Jinja's sandbox
+        ("html", "<p>{{ code.__class__ }}</p>".encode(), "Mẫu có lỗi"),
+        ("docx", docx_with("{{", "{{ ''.__class__.__mro__[1].__subclasses__() }} {{"), "Mẫu có lỗi"),
     ]:
         with pytest.raises(DossierError, match=message):
             services.check_form_template(fmt, data)
