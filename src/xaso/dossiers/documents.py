@@ -330,7 +330,8 @@ def docx_jinja_env():
     Jinja's sandbox, where a template cannot reach Python internals (``__class__`` …)."""
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment()
+    # Autoescaped: the values go into the document's XML ("Công ty A & B" must stay text).
+    return SandboxedEnvironment(autoescape=True)
 
 
 def render_docx(doc: IssuedDocument) -> bytes:

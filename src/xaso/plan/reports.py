@@ -158,8 +158,11 @@ def build_docx(period, progress=None) -> bytes:
 
     tick = progress or (lambda n=1: None)
     data = context(period, progress=tick)
+    from jinja2.sandbox import SandboxedEnvironment
+
     document = DocxTemplate(template_source())
-    document.render(data, autoescape=True)
+    # The template is replaceable: Jinja's sandbox keeps a template from Python internals.
+    document.render(data, jinja_env=SandboxedEnvironment(autoescape=True))
     buffer = io.BytesIO()
     document.save(buffer)
     tick(20)

@@ -122,3 +122,14 @@ def test_tracking_book(world, make_intake):
     assert values[4][:6] == ("STT", "Mã hồ sơ", "Tên thủ tục hành chính", "Tên tổ chức, cá nhân", "Địa chỉ, số điện thoại", "Cơ quan chủ trì giải quyết")
     body = values[6:]
     assert len(body) == 1 and body[0][1] == d1.code and body[0][7] == "09:00 05/03/2026"
+
+
+def test_word_forms_keep_xml_special_characters(world, make_intake):
+    """An organisation named "Công ty A & B <C>" stays text in the Word form (the values are
+    escaped into the document's XML, which would otherwise be broken)."""
+    from .conftest import applicant
+
+    d = make_intake(applicant=applicant(name="Công ty A & B <C>"))
+    text = docx_text(documents.render_docx(d.documents.get(kind="receipt")))
+    assert "Công ty A & B <C>" in text
+    assert "Công ty A & B <C>" in pdf_text(documents.render_pdf(d.documents.get(kind="receipt")))
