@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import io
-import unicodedata
 from pathlib import Path
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xaso.core import signing
+from xaso.core.text import xml_safe
 
 from . import deadlines
 from .models import DocumentKind, Dossier, IssuedDocument
@@ -76,7 +76,9 @@ def template_for(kind, ext, unit) -> bytes | None:
 
 
 def nfc(value):
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+    """Stored text as the forms and the book can print it: NFC, without the control
+    characters XML and XLSX cannot hold (text stored before input was cleaned, or pasted)."""
+    return xml_safe(value) if isinstance(value, str) else value
 
 
 def vn_date(dt, place=""):

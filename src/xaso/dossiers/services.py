@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from xaso.core import audit
 from xaso.core.models import AuditRecord, Unit
 from xaso.core.selectors import unit_ids_in_scope
+from xaso.core.text import clean_line
 from xaso.notifications.services import enqueue_email, enqueue_sms
 
 from . import deadlines, states
@@ -560,8 +561,15 @@ def _check_components(terms: ProcedureTerms, components: list[ComponentIn]):
             validate_upload(c.file, c.name)
 
 
+APPLICANT_TEXT_FIELDS = ("name", "id_number", "address", "phone", "email", "agent_name", "agent_id_number", "agent_address", "agent_phone", "agent_email", "authorisation_document")
+
+
 def _check_applicant(applicant: Applicant):
-    if not (applicant.name or "").strip():
+    # As typed or pasted: composed Vietnamese (NFC), no control characters (they would break
+    # the Word forms and the tracking book), one line each.
+    for name in APPLICANT_TEXT_FIELDS:
+        setattr(applicant, name, clean_line(getattr(applicant, name)))
+    if not applicant.name:
         raise DossierError(_("The applicant's name is required."))
     if applicant.phone and not applicant.phone.replace("+84", "0").isdigit():
         raise DossierError(_("The applicant's phone number “%(phone)s” is not valid.") % {"phone": applicant.phone})

@@ -133,3 +133,22 @@ def test_word_forms_keep_xml_special_characters(world, make_intake):
     text = docx_text(documents.render_docx(d.documents.get(kind="receipt")))
     assert "Công ty A & B <C>" in text
     assert "Công ty A & B <C>" in pdf_text(documents.render_pdf(d.documents.get(kind="receipt")))
+
+
+def test_pasted_control_characters_and_decomposed_vietnamese(world, make_intake):
+    """A name pasted with control characters or typed decomposed (NFD) is stored clean; text
+    stored before that (or from elsewhere) still prints: the tracking book and the Word form
+    drop what XML cannot hold instead of failing for the whole period."""
+    import unicodedata
+
+    from xaso.dossiers.models import Dossier
+
+    from .conftest import applicant
+
+    d = make_intake(applicant=applicant(name=unicodedata.normalize("NFD", "Nguyễn\x0bVăn\tAn "), address="Thôn 1\r\nxã Ngọc Liên"))
+    assert (d.applicant_name, d.applicant_address) == ("Nguyễn Văn An", "Thôn 1 xã Ngọc Liên")
+    Dossier.objects.filter(pk=d.pk).update(applicant_name="Lê\x0bThị\x1fBình")  # stored before the cleaning
+    d.refresh_from_db()
+    book = load_workbook(io.BytesIO(documents.tracking_book(world.commune, date(2026, 3, 1), date(2026, 3, 5))))
+    assert [r[3] for r in book.active.iter_rows(min_row=7, values_only=True)] == ["LêThịBình"]
+    assert "LêThịBình" in docx_text(documents.render_docx(d.documents.get(kind="receipt")))
