@@ -78,7 +78,13 @@ def template_for(kind, ext, unit) -> bytes | None:
 def nfc(value):
     """Stored text as the forms and the book can print it: NFC, without the control
     characters XML and XLSX cannot hold (text stored before input was cleaned, or pasted)."""
-    return xml_safe(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, (list, tuple)):
+        return [nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {k: nfc(v) for k, v in value.items()}
+    return value
 
 
 def vn_date(dt, place=""):

@@ -152,3 +152,12 @@ def test_pasted_control_characters_and_decomposed_vietnamese(world, make_intake)
     book = load_workbook(io.BytesIO(documents.tracking_book(world.commune, date(2026, 3, 1), date(2026, 3, 5))))
     assert [r[3] for r in book.active.iter_rows(min_row=7, values_only=True)] == ["LêThịBình"]
     assert "LêThịBình" in docx_text(documents.render_docx(d.documents.get(kind="receipt")))
+
+
+def test_supplement_items_with_control_characters_print(world, make_intake):
+    d = make_intake()
+    d = services.transfer(d, world.reception, now=at(2026, 3, 2, 10))
+    d = services.assign(d, world.head, specialist=world.specialist, now=at(2026, 3, 2, 11))
+    d = services.request_supplement(d, world.specialist, items=["Giấy\x0bchứng sinh"], reason="Mờ\x1f", now=at(2026, 3, 2, 14))
+    doc = d.documents.get(kind="supplement")
+    assert "Giấychứng sinh" in docx_text(documents.render_docx(doc))
