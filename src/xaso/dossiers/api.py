@@ -353,7 +353,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             from xaso.core import audit
 
             audit.record_read(d, ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"])
-        return Response(self.get_serializer(d).data)
+        response = Response(self.get_serializer(d).data)
+        response["ETag"] = etag(selectors.last_event(d))
+        return response
 
     @extend_schema(
         request={"application/json": DossierCreateSerializer},
@@ -440,6 +442,16 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _transition(self, request, code, act):
         d = _dossier_or_404(code)
+        expected = request.headers.get("If-Match")
+        if expected and expected.strip() != "*":
+            last = selectors.last_event(d)
+            if expected.strip() != etag(last):
+                if last is not None and selectors.resent_action(last, act, request.user):
+                    # A retry of a request that succeeded: its result, changed nothing more.
+                    response = Response(DossierSerializer(d, context={"request": request}).data)
+                    response["ETag"] = etag(last)
+                    return response
+                return Response({"detail": selectors.changed_since(last) if last else _("The dossier changed.")}, status=status.HTTP_412_PRECONDITION_FAILED)
         ok, why = services.permitted(d, act, request.user)
         if not ok:
             if Status(d.status) not in states.transition(act).sources:
@@ -467,7 +479,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         except DossierError as exc:
             return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
         d.refresh_from_db()
-        return Response(DossierSerializer(d, context={"request": request}).data)
+        response = Response(DossierSerializer(d, context={"request": request}).data)
+        response["ETag"] = etag(selectors.last_event(d))
+        return response
 
 
     @extend_schema(
@@ -536,6 +550,23 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(DossierComponentSerializer(comp).data, status=status.HTTP_201_CREATED)
 
 
+def etag(last) -> str:
+    """The dossier's version for optimistic concurrency: its last event (GET gives it in
+    ``ETag``; an action sent with ``If-Match`` is refused with 412 if the dossier changed)."""
+    return f'"e{last["id"]}"' if last else '"e0"'
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of the dossier as the client last read it (GET /dossiers/{code}/ or the previous action's response). "
+    "If the dossier changed since, the action is not done (412) — unless the change is this very action by the same user "
+    "(a retried request): then 200 with the dossier as it is.",
+)
+
+
 def _make_action(act: Action):
     def handler(self, request, code=None):
         return self._transition(request, code, act)
@@ -547,7 +578,15 @@ def _make_action(act: Action):
     handler = action(detail=True, methods=["post"], url_path=act.value.replace("_", "-"))(handler)
     return extend_schema(
         request={"application/json": DossierActionJSONSerializer, "multipart/form-data": DossierActionSerializer},
-        responses={200: DossierSerializer, 400: OpenApiResponse(description="Refused input"), 403: OpenApiResponse(description="Role or unit not allowed"), 404: NOT_FOUND, 409: OpenApiResponse(description="Not possible in the current state")},
+        parameters=[IF_MATCH],
+        responses={
+            200: DossierSerializer,
+            400: OpenApiResponse(description="Refused input"),
+            403: OpenApiResponse(description="Role or unit not allowed"),
+            404: NOT_FOUND,
+            409: OpenApiResponse(description="Not possible in the current state"),
+            412: OpenApiResponse(description="The dossier changed since the ETag sent in If-Match"),
+        },
         operation_id=f"dossiers_{act.value}",
     )(handler)
 

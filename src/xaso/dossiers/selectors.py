@@ -223,6 +223,26 @@ def last_event(dossier):
     return dossier.events.order_by("-id").values("id", "action", "actor_id", "actor_name", "at").first()
 
 
+def resent_action(last, action, user) -> bool:
+    """The dossier's last event is this very action by this user: the request is a resend."""
+    return last["action"] == action and last["actor_id"] == user.pk
+
+
+def changed_since(last) -> str:
+    """Why a form or a request based on an older state of the dossier is not acted on."""
+    return _("The dossier changed after you opened it (%(action)s by %(actor)s at %(at)s). Check it again, then act.") % {
+        "action": _action_label(last["action"]),
+        "actor": last["actor_name"] or _("the system"),
+        "at": timezone.localtime(last["at"]).strftime("%H:%M %d/%m/%Y"),
+    }
+
+
+def _action_label(action):
+    from .models import ACTION_LABELS
+
+    return str(ACTION_LABELS.get(action, action))
+
+
 def public_lookup(code: str, key: str):
     """The dossier if ``key`` matches the last 4 digits of the applicant's (or authorised
     person's) phone or identification number, or the lookup secret; else None.
@@ -258,12 +278,10 @@ def public_lookup(code: str, key: str):
 
 def public_history(d: Dossier):
     """Step history without names or personal data."""
-    from .models import ACTION_LABELS
-
     events = getattr(d, "_public_history", None)
     if events is None:
         events = [(e.at, e.action, e.unit.name if e.unit else "") for e in d.events.select_related("unit").order_by("at", "id")]
-    return [{"at": at, "action": action, "label": str(ACTION_LABELS.get(action, action)), "unit": unit or ""} for at, action, unit in events]
+    return [{"at": at, "action": action, "label": _action_label(action), "unit": unit or ""} for at, action, unit in events]
 
 
 def remaining_text(c, day_length=timedelta(hours=8)):

@@ -263,15 +263,9 @@ def _stale_form(request, d, action):
     last = selectors.last_event(d)
     if last is None or last["id"] == int(seen):
         return None
-    if last["action"] == action and last["actor_id"] == request.user.pk:
+    if selectors.resent_action(last, action, request.user):
         return messages.INFO, _("Already done: %(action)s. The form was sent again; nothing more was changed.") % {"action": services.action_label(action)}
-    return messages.WARNING, _(
-        "The dossier changed after you opened this page (%(action)s by %(actor)s at %(at)s). Check it again, then act."
-    ) % {"action": services.action_label(last["action"]), "actor": last["actor_name"] or _("the system"), "at": _fmt_local(last["at"])}
-
-
-def _fmt_local(at):
-    return timezone.localtime(at).strftime("%H:%M %d/%m/%Y")
+    return messages.WARNING, selectors.changed_since(last)
 
 
 @login_required

@@ -100,3 +100,27 @@ def test_api_idempotency_key(world, catalogue):
     r3 = api.post("/api/v1/dossiers/", body, format="json", HTTP_IDEMPOTENCY_KEY="k" * 65, HTTP_ACCEPT_LANGUAGE="vi")
     assert r3.status_code == 400 and "ký tự" in r3.content.decode() and Dossier.objects.count() == 1
     assert api.post("/api/v1/dossiers/", body, format="json").status_code == 201 and Dossier.objects.count() == 2
+
+
+def test_api_actions_with_if_match(world, make_intake):
+    """GET gives the dossier's ETag; an action sent with If-Match is not done when the dossier
+    changed since (412), except a retry of that very action by the same user (200, nothing
+    more changed)."""
+    from .conftest import api_as
+
+    d = make_intake()
+    desk, head = api_as(world.reception), api_as(world.head)
+    etag = desk.get(f"/api/v1/dossiers/{d.code}/")["ETag"]
+    r = desk.post(f"/api/v1/dossiers/{d.code}/transfer/", {}, format="json", HTTP_IF_MATCH=etag)
+    assert r.status_code == 200 and r["ETag"] != etag
+    events = d.events.count()
+    retry = desk.post(f"/api/v1/dossiers/{d.code}/transfer/", {}, format="json", HTTP_IF_MATCH=etag)
+    assert retry.status_code == 200 and retry.json()["status"] == "transferred" and d.events.count() == events
+    # the head read the dossier before the transfer: its assignment is refused
+    stale = head.post(f"/api/v1/dossiers/{d.code}/assign/", {"specialist": "chuyenvien"}, format="json", HTTP_IF_MATCH=etag, HTTP_ACCEPT_LANGUAGE="vi")
+    assert stale.status_code == 412 and "đã thay đổi" in stale.json()["detail"] and d.events.count() == events
+    fresh = head.get(f"/api/v1/dossiers/{d.code}/")["ETag"]
+    assert head.post(f"/api/v1/dossiers/{d.code}/assign/", {"specialist": "chuyenvien"}, format="json", HTTP_IF_MATCH=fresh).status_code == 200
+    # without If-Match (or with *), the state table alone decides, as before
+    assert desk.post(f"/api/v1/dossiers/{d.code}/transfer/", {}, format="json").status_code == 409
+    assert desk.post(f"/api/v1/dossiers/{d.code}/transfer/", {}, format="json", HTTP_IF_MATCH="*").status_code == 409
