@@ -1,16 +1,16 @@
 """``xaso scheduler``: periodic jobs run at their time, once per occurrence, whatever the
 number of schedulers; a failing job is recorded and does not stop the others."""
 import io
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection
 
 from xaso.core import scheduler
 from xaso.core.models import ScheduledJob
+from xaso.core.tests.parallel import run_parallel
 
 pytestmark = pytest.mark.django_db
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -108,25 +108,9 @@ def test_a_stale_claim_loses(calls):
 @pytest.mark.django_db(transaction=True)
 def test_parallel_schedulers_run_each_occurrence_once(calls):
     scheduler.run_due(vn(1, 6, 0))
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def one():
-        try:
-            barrier.wait()
-            results.extend(scheduler.run_due(vn(1, 7, 0)))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results, errors = run_parallel(4, lambda i: scheduler.run_due(vn(1, 7, 0)))
     assert not errors, errors
-    assert sorted(names(results)) == ["dossier_alerts", "dossier_sync", "notifications_send"]
+    assert sorted(names([job for done in results for job in done])) == ["dossier_alerts", "dossier_sync", "notifications_send"]
     assert ScheduledJob.objects.get(name="dossier_alerts").runs == 1
 
 

@@ -1,10 +1,8 @@
 """Concurrent intake and concurrent actions (PostgreSQL: real parallel transactions)."""
-import threading
-import traceback
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from xaso.core.tests.parallel import run_parallel
 from xaso.dossiers import services
 from xaso.dossiers.models import Dossier
 from xaso.dossiers.services import DossierError
@@ -12,28 +10,6 @@ from xaso.dossiers.services import DossierError
 from .conftest import at
 
 pg_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel transactions need PostgreSQL")
-
-
-def run_parallel(n, fn):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results.append(fn(i))
-        except Exception as exc:  # noqa: BLE001
-            exc.tb = traceback.format_exc()
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
 
 
 @pg_only

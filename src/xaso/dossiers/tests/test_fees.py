@@ -7,12 +7,13 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from xaso.core.models import AuditRecord
+from xaso.core.tests.parallel import run_parallel
 from xaso.dossiers import services
 from xaso.dossiers.models import Dossier, Event, FeePayment, PaidOnline, PaymentMethod, SyncJob
 from xaso.dossiers.services import DossierError
 
 from .conftest import api_as, applicant, at, components
-from .test_concurrency import pg_only, run_parallel
+from .test_concurrency import pg_only
 
 pytestmark = pytest.mark.django_db
 

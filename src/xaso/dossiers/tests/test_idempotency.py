@@ -5,13 +5,14 @@ from django.db import connection
 from django.urls import reverse
 
 from xaso.catalog.models import ProcedureVersion
+from xaso.core.tests.parallel import run_parallel
 from xaso.dossiers import services
 from xaso.dossiers.models import CodeCounter, Dossier, Event
 from xaso.dossiers.services import DossierError
 from xaso.notifications.models import Message as OutboxMessage
 
 from .conftest import api_as, applicant, at, components
-from .test_concurrency import run_parallel
+
 
 pytestmark = pytest.mark.django_db
 

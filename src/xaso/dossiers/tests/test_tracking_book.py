@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from xaso.core.tests.parallel import run_parallel
 from xaso.dossiers import documents, services
 from xaso.dossiers.models import Dossier, IssuedDocument, TrackingBookCounter
 
 from .conftest import applicant, at, components
-from .test_concurrency import pg_only, run_parallel
+from .test_concurrency import pg_only
 from .test_documents import docx_text, pdf_text
 
 pytestmark = pytest.mark.django_db
