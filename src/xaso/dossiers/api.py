@@ -353,9 +353,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             from xaso.core import audit
 
             audit.record_read(d, ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"])
-        response = Response(self.get_serializer(d).data)
-        response["ETag"] = etag(selectors.last_event(d))
-        return response
+        return _with_etag(Response(self.get_serializer(d).data), selectors.last_event(d))
 
     @extend_schema(
         request={"application/json": DossierCreateSerializer},
@@ -448,9 +446,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if expected.strip() != etag(last):
                 if last is not None and selectors.resent_action(last, act, request.user):
                     # A retry of a request that succeeded: its result, changed nothing more.
-                    response = Response(DossierSerializer(d, context={"request": request}).data)
-                    response["ETag"] = etag(last)
-                    return response
+                    return _with_etag(Response(DossierSerializer(d, context={"request": request}).data), last)
                 return Response({"detail": selectors.changed_since(last) if last else _("The dossier changed.")}, status=status.HTTP_412_PRECONDITION_FAILED)
         ok, why = services.permitted(d, act, request.user)
         if not ok:
@@ -479,9 +475,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         except DossierError as exc:
             return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
         d.refresh_from_db()
-        response = Response(DossierSerializer(d, context={"request": request}).data)
-        response["ETag"] = etag(selectors.last_event(d))
-        return response
+        return _with_etag(Response(DossierSerializer(d, context={"request": request}).data), selectors.last_event(d))
 
 
     @extend_schema(
@@ -554,6 +548,11 @@ def etag(last) -> str:
     """The dossier's version for optimistic concurrency: its last event (GET gives it in
     ``ETag``; an action sent with ``If-Match`` is refused with 412 if the dossier changed)."""
     return f'"e{last["id"]}"' if last else '"e0"'
+
+
+def _with_etag(response, last):
+    response["ETag"] = etag(last)
+    return response
 
 
 IF_MATCH = OpenApiParameter(

@@ -68,6 +68,11 @@ ACTION_LABELS = {
     "fee_payment": _("Fees paid"),
     "attach_file": _("File attached"),
 }
+
+
+def action_label(action) -> str:
+    """The Vietnamese label of an action or event (timeline, messages, public history)."""
+    return str(ACTION_LABELS.get(action, action))
 ACTION_CHOICES = [(str(k), v) for k, v in ACTION_LABELS.items()]
 
 

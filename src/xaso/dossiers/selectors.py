@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 
 from . import deadlines
-from .models import ASSIGNEE_WORK_STATUSES, STATUS_CHOICES, Apology, Dossier, Pause
+from .models import ASSIGNEE_WORK_STATUSES, STATUS_CHOICES, Apology, Dossier, Pause, action_label
 from .states import Status
 
 def _scope(user, role=None):
@@ -231,16 +231,10 @@ def resent_action(last, action, user) -> bool:
 def changed_since(last) -> str:
     """Why a form or a request based on an older state of the dossier is not acted on."""
     return _("The dossier changed after you opened it (%(action)s by %(actor)s at %(at)s). Check it again, then act.") % {
-        "action": _action_label(last["action"]),
+        "action": action_label(last["action"]),
         "actor": last["actor_name"] or _("the system"),
         "at": timezone.localtime(last["at"]).strftime("%H:%M %d/%m/%Y"),
     }
-
-
-def _action_label(action):
-    from .models import ACTION_LABELS
-
-    return str(ACTION_LABELS.get(action, action))
 
 
 def public_lookup(code: str, key: str):
@@ -281,7 +275,7 @@ def public_history(d: Dossier):
     events = getattr(d, "_public_history", None)
     if events is None:
         events = [(e.at, e.action, e.unit.name if e.unit else "") for e in d.events.select_related("unit").order_by("at", "id")]
-    return [{"at": at, "action": action, "label": _action_label(action), "unit": unit or ""} for at, action, unit in events]
+    return [{"at": at, "action": action, "label": action_label(action), "unit": unit or ""} for at, action, unit in events]
 
 
 def remaining_text(c, day_length=timedelta(hours=8)):

@@ -42,6 +42,7 @@ from .models import (
     Pause,
     Step,
     SyncJob,
+    action_label,
 )
 from .states import Action, Status
 
@@ -340,12 +341,6 @@ def permitted(dossier: Dossier, action, user) -> tuple[bool, str]:
 
 def allowed_actions(dossier, user) -> list[str]:
     return [str(a) for a in states.actions_from(dossier.status) if permitted(dossier, a, user)[0]]
-
-
-def action_label(action):
-    from .models import ACTION_LABELS
-
-    return str(ACTION_LABELS.get(action, action))
 
 
 def _lock(dossier) -> Dossier:

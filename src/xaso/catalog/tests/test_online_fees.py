@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 
 from xaso.catalog import services
 from xaso.catalog.importer import import_file
-from xaso.catalog.models import Fee, FrozenVersionError, Procedure, ProcedureVersion, ProcessStep, RequiredDocument
+from xaso.catalog.models import Fee, FrozenVersionError, Procedure, ProcedureVersion
 
-from .conftest import FIXTURE
+from .conftest import FIXTURE, reimport_into_empty_catalogue
 from .test_admin import _post_data, admin_client  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -98,16 +98,8 @@ def test_export_import_round_trip_keeps_the_online_price(catalogue, tmp_path, ru
     assert report.ok and report.count("unchanged") == 50
     assert set(ProcedureVersion.objects.values_list("pk", flat=True)) == before
 
-    snapshot = {p.code: services.version_content(p.current_version()) for p in Procedure.objects.all()}
-    Fee.objects.all().delete()
-    RequiredDocument.objects.all().delete()
-    ProcessStep.objects.all().delete()
-    ProcedureVersion.objects.all().delete()
-    Procedure.objects.all().delete()
-    report = import_file(path)
-    assert report.ok and report.count("created") == 50
-    for p in Procedure.objects.all():
-        assert services.version_content(p.current_version()) == snapshot[p.code], p.code
+    assert Procedure.objects.count() == 50
+    reimport_into_empty_catalogue(path)
     assert _fees("2.001019") == [("per_unit", 50000, "di chúc", 40000), ("fixed", 10000, "", 0)]
 
 

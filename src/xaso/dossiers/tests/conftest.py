@@ -99,6 +99,16 @@ def make_intake(world):
     return make
 
 
+def statements(fn, *args, **kwargs) -> int:
+    """How many SQL statements ``fn(*args, **kwargs)`` runs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as q:
+        fn(*args, **kwargs)
+    return len(q.captured_queries)
+
+
 def api_as(user):
     """A DRF test client authenticated as ``user``."""
     from rest_framework.test import APIClient

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from xaso.dossiers import documents, services
 from xaso.dossiers.models import Channel, Dossier, Event, PaymentMethod
 
-from .conftest import api_as, applicant, at
+from .conftest import api_as, applicant, at, statements
 
 pytestmark = pytest.mark.django_db
 
@@ -143,9 +143,7 @@ def test_statement_count_unchanged_by_online_prices(world, residence):
     online(world, plain, now=at(2026, 3, 2, 8))  # warm the caches
 
     def count(t, **kw):
-        with CaptureQueriesContext(connection) as q:
-            online(world, t, now=at(2026, 3, 2, 9), **kw)
-        return len(q.captured_queries)
+        return statements(online, world, t, now=at(2026, 3, 2, 9), **kw)
 
     assert count(terms, fee_quantities={1: 2}) == count(plain)
     # and building the terms reads the fees once, with their online prices

@@ -5,15 +5,13 @@ Vietnamese message and nothing changed; the page, the API, the receipt."""
 import dataclasses
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from xaso.dossiers import documents, services
 from xaso.dossiers.models import CodeCounter, Dossier, Event, FeePayment, IssuedDocument, PaymentMethod, TrackingBookCounter
 from xaso.dossiers.services import DossierError
 
-from .conftest import api_as, applicant, at, components
+from .conftest import api_as, applicant, at, components, statements
 from .test_documents import docx_text, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -168,9 +166,7 @@ def test_intake_statement_count_unchanged_by_fee_lines(world, copies_version):
     intake(world, plain, now=at(2026, 3, 2, 8))  # warm the caches
 
     def count(t, **kw):
-        with CaptureQueriesContext(connection) as q:
-            intake(world, t, now=at(2026, 3, 2, 9), **kw)
-        return len(q.captured_queries)
+        return statements(intake, world, t, now=at(2026, 3, 2, 9), **kw)
 
     assert count(terms, fee_quantities={1: 4}) == count(plain)
 
