@@ -57,7 +57,6 @@ def worklist_table(rows):
 
     base = reverse("dossiers:my_work")
     green = format_html(' <span class="badge text-bg-success">{}</span>', _("Green lane"))
-    hours_label = escape(_("working hours"))
     lines = []
     for row in rows:
         # The standard library's escape gives the same text as Django's (& < > " ') at a
@@ -65,7 +64,7 @@ def worklist_table(rows):
         d = row.dossier
         code = escape(d.code)
         badge = f'<span class="badge {escape(row.badge_class)}">{escape(row.badge_label)}</span>' if row.badge_label else ""
-        hours = f' <span class="small text-body-secondary">{escape(row.hours_text)} {hours_label}</span>' if row.clock else ""
+        hours = f' <span class="small text-body-secondary">{escape(row.hours_text)}</span>' if row.clock else ""
         lines.append(
             f'<tr class="dossier-row level-{escape(row.level)}"><td><a href="{base}{code}/">{code}</a>{green if d.green_lane else ""}</td>'
             f"<td>{escape(row.procedure_text)}</td><td>{escape(row.status_label)}</td><td>{escape(row.due_text)}</td><td>{badge}{hours}</td></tr>"

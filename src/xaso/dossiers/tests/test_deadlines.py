@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xaso.core.calendar import Duration, WorkCalendar
-from xaso.dossiers.deadlines import Facts, Pause, compute, split_share, timeliness
+from xaso.dossiers.deadlines import Facts, Pause, compute, timeliness
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = WorkCalendar()
@@ -118,13 +118,16 @@ def test_bad_pause_refused():
         due(at(2026, 3, 2), days=1, pauses=(Pause(at(2026, 3, 3), at(2026, 3, 2)),))
 
 
-def test_timeliness_and_share():
+def test_timeliness():
     d = at(2026, 3, 5, 17, 0)
     assert timeliness(at(2026, 3, 4, 10, 0), d) == "early"
     assert timeliness(at(2026, 3, 5, 10, 0), d) == "on_time"
     assert timeliness(at(2026, 3, 6, 8, 0), d) == "late"
-    assert split_share(5, 0, 20) == 8
-    assert split_share(0, 0, 50) == 4
+    # A second supplement request counts late whatever the dates (766 item 2.1).
+    assert timeliness(at(2026, 3, 4, 10, 0), d, counts_as_late=True) == "late"
+    # "Early" compares Vietnam calendar days, whatever zone the moments come in.
+    utc = datetime(2026, 3, 4, 18, 0, tzinfo=ZoneInfo("UTC"))  # 01:00 on 05/03 in Hà Nội
+    assert timeliness(utc, d) == "on_time"
 
 
 moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 1)).map(lambda d: d.replace(tzinfo=TZ))
