@@ -282,9 +282,9 @@ RATELIMIT_IP_META_KEY = "xaso.core.middleware.client_ip"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["django_ratelimit.E003", "django_ratelimit.W001"])
 
 # Product settings (see docs/configuration.md).
-XASO_DEFAULT_CUTOFF = env.str("XASO_DEFAULT_CUTOFF", default="15:00")
-# Reform targets: "on time" against the effective due date (after an apology) or the legal one.
-XASO_ON_TIME_AGAINST = env.str("XASO_ON_TIME_AGAINST", default="effective")
+# The cut-off hour is the procedure's (catalogue); a commune-wide default only where the
+# administrator sets one ("15:00"); empty: none.
+XASO_DEFAULT_CUTOFF = env.str("XASO_DEFAULT_CUTOFF", default="")
 # Working-day calendar (docs/calendar.md).
 XASO_WORKING_HOURS = env.str("XASO_WORKING_HOURS", default="07:00-11:30,13:30-17:00")
 XASO_CALENDAR_EXTRA_HOLIDAYS = env.bool("XASO_CALENDAR_EXTRA_HOLIDAYS", default=False)  # 24/11, not yet law
