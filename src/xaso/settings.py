@@ -200,7 +200,11 @@ XASO_NOTIFY_MAX_ATTEMPTS = env.int("XASO_NOTIFY_MAX_ATTEMPTS", default=8)
 XASO_NOTIFY_LEASE_SECONDS = env.int("XASO_NOTIFY_LEASE_SECONDS", default=300)
 XASO_NOTIFY_USE_TASKS = env.bool("XASO_NOTIFY_USE_TASKS", default=True)
 XASO_NOTIFY_WAKE_COALESCE_SECONDS = env.float("XASO_NOTIFY_WAKE_COALESCE_SECONDS", default=1.0)
-XASO_PUBLIC_BASE_URL = env.str("XASO_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Absolute address of the site (SMS, e-mails, QR codes, national portal). Empty: the address
+# `xaso serve` serves on; the deployment check warns when it is empty in production.
+XASO_PUBLIC_BASE_URL = env.str("XASO_PUBLIC_BASE_URL", default="")
+# The commune the public pages speak for (a unit code); empty: the first commune or ward.
+XASO_PUBLIC_COMMUNE = env.str("XASO_PUBLIC_COMMUNE", default="")
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True

@@ -65,7 +65,9 @@ def build_payload(dossier, *, components=None, pauses=None) -> dict:
         components = list(dossier.components.all()) if dossier.pk else []
     if pauses is None:
         pauses = list(dossier.pauses.all()) if dossier.pk else []
-    base = getattr(settings, "XASO_PUBLIC_BASE_URL", "").rstrip("/")
+    from xaso.core.site import public_base_url
+
+    base = public_base_url()
     return {
         "MaHoSo": dossier.code,
         "MaTTHC": dossier.procedure_code,

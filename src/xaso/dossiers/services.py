@@ -590,8 +590,9 @@ def _sync(dossier, event, *, components=None, pauses=None):
 
 
 def lookup_url(dossier) -> str:
-    base = getattr(settings, "XASO_PUBLIC_BASE_URL", "").rstrip("/")
-    return f"{base}/tra-cuu/?ma={dossier.code}&k={dossier.lookup_secret}"
+    from xaso.core.site import public_base_url
+
+    return f"{public_base_url()}/tra-cuu/?ma={dossier.code}&k={dossier.lookup_secret}"
 
 
 def _notify(dossier, event, ev_id, sms, subject, body=None):
