@@ -89,3 +89,19 @@ def select_options(choices, selected):
     selected = str(selected or "")
     pairs = ((c, c) if not isinstance(c, (tuple, list)) else (c[0], c[1]) for c in choices)
     return format_html_join("", '<option value="{}"{}>{}</option>', ((v, " selected" if str(v) == selected else "", l) for v, l in pairs))
+
+
+@register.simple_tag
+def dossier_menu(user):
+    """Which staff pages of the dossiers the user may open, with the views' own checks: the
+    reception desk and the counter intake are the reception officers' (intake needs a desk
+    with an electronic identifier)."""
+    from xaso.core.models import Unit
+
+    from ..services import scope_ids
+
+    desk = scope_ids(user, "reception") if getattr(user, "is_authenticated", False) else set()
+    return {
+        "desk": bool(desk),
+        "intake": bool(desk) and Unit.objects.filter(pk__in=desk, identifier__gt="").exists(),
+    }
