@@ -256,3 +256,24 @@ def lateness(commune, start, end, now=None):
         "overdue_without_apology": overdue_without_apology(commune, now),
         "late_without_apology": late_finished_without_apology(commune, start, end),
     }
+
+
+def period_figures(commune, start, end, now=None) -> dict:
+    """The commune's dossier figures for a period, for the periodic report: received (and
+    online), finished (on time / late by the one classification, against the legal due
+    date), refused after processing, stopped, apologies issued, and still running and overdue
+    now. Plain counts from the records."""
+    received = received_in(commune, start, end)
+    finished = dossier_selectors.with_late_flag(finished_in(commune, start, end))
+    on_time = finished.filter(on_time_q())
+    return {
+        "received": received.count(),
+        "online": received.filter(channel=Channel.ONLINE).count(),
+        "finished": finished.count(),
+        "on_time": on_time.count(),
+        "late": finished.count() - on_time.count(),
+        "refused": finished.filter(status=Status.REFUSED).count(),
+        "stopped": finished.filter(status=Status.STOPPED).count(),
+        "apologies": apologies_issued(commune, start, end).count(),
+        "overdue_now": overdue_without_apology(commune, now).count(),
+    }
