@@ -256,7 +256,7 @@ def act(request, code, action):
         for m in exc.messages:
             messages.error(request, m)
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": services.action_label(action)})
+        messages.success(request, _("Done: %(action)s.") % {"action": action_button(action)})
     return redirect("dossiers:detail", code=d.code)
 
 
@@ -272,7 +272,7 @@ def _stale_form(request, d, action):
     if last is None or last["id"] == int(seen):
         return None
     if selectors.resent_action(last, action, request.user):
-        return messages.INFO, _("Already done: %(action)s. The form was sent again; nothing more was changed.") % {"action": services.action_label(action)}
+        return messages.INFO, _("Already done: %(action)s. The form was sent again; nothing more was changed.") % {"action": action_button(action)}
     return messages.WARNING, selectors.changed_since(last)
 
 
