@@ -313,7 +313,7 @@ def test_pages_api_and_report_show_the_measured_values(world, quarter, client):
     assert specialist.get(reverse("indicators:lateness_records", args=["apologies"]), {"ky": world.q1.code}).status_code == 403
     data = client.get("/api/v1/plan/targets/", {"period": world.q1.code}).json()
     rows = {r["code"]: r for r in data["results"]}
-    assert rows["dossiers-on-time"]["value"] == "75.00" and rows["dossiers-on-time"]["met"] is False
+    assert rows["dossiers-on-time"]["value"] == "50.00" and rows["dossiers-on-time"]["met"] is False
     assert rows["data-reuse"]["value"] == "80.00" and rows["data-reuse"]["met"] is True
     assert rows["online-payment-share"]["value"] is None
     assert rows["satisfaction-procedures"]["value"] is None
