@@ -113,6 +113,8 @@ MODEL_NAMES = {
     ("otp_static", "staticdevice"): (_("static device"), _("static devices")),
     ("otp_static", "statictoken"): (_("static token"), _("static tokens")),
     ("django_tasks_database", "dbtaskresult"): (_("Task Result"), _("Task Results")),
+    ("authtoken", "token"): (pgettext_lazy("API", "Token"), pgettext_lazy("API", "Tokens")),
+    ("authtoken", "tokenproxy"): (pgettext_lazy("API", "Token"), pgettext_lazy("API", "Tokens")),
 }
 
 _DEVICE_FIELDS = {
@@ -204,9 +206,61 @@ def _translated_fieldsets(fieldsets):
     return [(FIELDSET_TITLES.get(title, title) if isinstance(title, str) else title, options) for title, options in fieldsets or []]
 
 
+# Permission names are stored in English in the database when the models are migrated
+# ("Can add TOTP device"); the group form shows them in Vietnamese, from the translated names.
+PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission) -> str:
+    """"Danh mục thủ tục hành chính | thủ tục | Được thêm thủ tục" for a permission."""
+    from django.apps import apps
+    from django.utils.translation import gettext
+
+    ct = permission.content_type
+    model = ct.model_class()
+    model_name = str(model._meta.verbose_name) if model else ct.model
+    try:
+        app_name = str(apps.get_app_config(ct.app_label).verbose_name)
+    except LookupError:
+        app_name = ct.app_label
+    action = permission.codename.split("_", 1)[0]
+    if action in PERMISSION_ACTIONS and permission.codename == f"{action}_{ct.model}":
+        text = PERMISSION_ACTIONS[action] % {"model": model_name}
+    else:
+        text = gettext(permission.name)
+    return f"{app_name} | {model_name} | {text}"
+
+
+def _vietnamese_group_admin(site):
+    from django.contrib.auth.admin import GroupAdmin
+    from django.contrib.auth.models import Group
+
+    current = site._registry.get(Group)
+    if current is None or getattr(current, "_xaso_localised", False):
+        return
+
+    class VietnameseGroupAdmin(GroupAdmin):
+        _xaso_localised = True
+
+        def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+            field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+            if db_field.name == "permissions" and field is not None:
+                field.label_from_instance = permission_label
+            return field
+
+    site.unregister(Group)
+    site.register(Group, VietnameseGroupAdmin)
+
+
 def localise_admin(site):
     """Wrap the fieldsets of the registered third-party admins so their titles read in
-    Vietnamese. Idempotent."""
+    Vietnamese, and show permissions by their Vietnamese names. Idempotent."""
+    _vietnamese_group_admin(site)
     for model, model_admin in list(site._registry.items()):
         if model._meta.app_label not in ("otp_totp", "otp_static", "axes") or getattr(model_admin, "_xaso_localised", False):
             continue
