@@ -522,7 +522,9 @@ def _book_sheet(ws, unit, start, end, subtitle, dossiers):
             ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x),
             d.competent_unit.name,
             local(d.received_at).strftime(fmt),
-            local(d.due_at).strftime(fmt) if d.due_at else "",
+            # The appointment the law gives; an apology's new date beside it.
+            (local(d.legal_due_at or d.due_at).strftime(fmt) if (d.legal_due_at or d.due_at) else "")
+            + (f" (hẹn lại: {local(d.due_at).strftime(fmt)})" if d.legal_due_at and d.due_at and d.due_at != d.legal_due_at else ""),
             local(d.returned_at).strftime(fmt) if d.returned_at else "",
             d.get_delivery_display(),
             "",

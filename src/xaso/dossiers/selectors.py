@@ -128,6 +128,7 @@ def _badges():
         "today": ("text-bg-warning", _("Due today")),
         "soon": ("text-bg-info", _("Due within 1 working day")),
         "paused": ("text-bg-secondary", _("Paused (waiting for the applicant)")),
+        "redated": ("text-bg-danger", _("Overdue, new date given")),
         "ok": ("text-bg-success", _("On time")),
     }
 
@@ -189,12 +190,17 @@ def with_clocks(dossiers, calendar, now=None):
             c = deadlines.compute(calendar, facts_of(d, pauses.get(d.pk, []), apologies.get(d.pk) or False), now=now)
         else:
             c = deadlines.running_clock(calendar, d.due_at, d.legal_due_at or d.due_at, now=now, between=between)
+        redated = c.legal_due is not None and c.effective_due > c.legal_due
         if d.status in CLOSED:
             level = "none"
         elif c.paused:
             level = "paused"
         elif c.overdue:
             level = "overdue"
+        elif redated and now > c.legal_due:
+            # Past its legal due date, before the apology's new date: late all the same (the
+            # apology does not make a dossier on time); the time shown runs to the new date.
+            level = "redated"
         elif c.effective_due.astimezone(tz).date() == today:
             level = "today"
         elif c.remaining <= calendar.day_length:

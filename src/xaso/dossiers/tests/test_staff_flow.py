@@ -122,6 +122,19 @@ def test_an_apology_does_not_make_a_dossier_on_time(world, make_intake, settings
     d = Dossier.objects.get(pk=d.pk)
     payload = portal_sync.build_payload(d)
     assert payload["NgayHenTra"] == "20260305090000" and payload["NgayHenTraLai"] == "20260310170000"
+    # In the worklist on Fri 06/03: past the legal due date, before the new one: late, with
+    # the working time left to the new appointment (Tue 10/03 17:00: Fri, Mon, Tue = 24 h less
+    # Fri 07:00-09:00 = 22 h, i.e. 2.75 days).
+    row = selectors.with_clocks([Dossier.objects.get(pk=d.pk)], services.get_calendar(), now=at(2026, 3, 6, 9))[0]
+    assert row.level == "redated" and row.badge_class == "text-bg-danger"
+    from xaso.dossiers import documents as docs
+
+    book = docs.tracking_book(world.centre, at(2026, 3, 1).date(), at(2026, 3, 31).date())
+    from openpyxl import load_workbook
+    import io
+
+    cells = [c.value for r in load_workbook(io.BytesIO(book)).active.iter_rows() for c in r]
+    assert "09:00 05/03/2026 (hẹn lại: 17:00 10/03/2026)" in cells
     d = services.submit_for_approval(d, world.specialist, now=at(2026, 3, 6, 9))
     d = services.approve(d, world.leader, now=at(2026, 3, 6, 10))
     d = services.result_ready(d, world.specialist, result_number="1", result_file=result_pdf(), now=at(2026, 3, 9, 9))
