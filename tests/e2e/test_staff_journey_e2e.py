@@ -112,3 +112,38 @@ def test_counter_head_chairman_result(live_server, browser, commune):  # noqa: F
     assert list(Dossier.objects.get(pk=d.pk).events.values_list("action", flat=True)) == [
         "intake", "transfer", "assign", "submit_for_review", "forward_for_approval", "approve", "result_ready", "return_result",
     ]
+
+
+CONTRAST = """
+(el) => {
+  const lum = (rgb) => {
+    const [r, g, b] = rgb.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map((v) => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  let bg = null, node = el;
+  while (node && !bg) {
+    const c = getComputedStyle(node).backgroundColor;
+    if (c && c !== "rgba(0, 0, 0, 0)" && c !== "transparent") bg = c;
+    node = node.parentElement;
+  }
+  const a = lum(getComputedStyle(el).color), b = lum(bg || "rgb(255, 255, 255)");
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}
+"""
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_public_header_contrast_and_icon(live_server, browser, commune):  # noqa: F811
+    """At desktop width every header link reaches 4.5:1 against its background (WCAG AA; the
+    translucent links on Bootstrap's primary blue were 2.36:1), and the icon is served."""
+    page = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(f"{live_server.url}/thu-tuc/")
+    links = page.locator("header a, header button")
+    assert links.count() >= 4
+    for i in range(links.count()):
+        ratio = links.nth(i).evaluate(CONTRAST)
+        assert ratio >= 4.5, (links.nth(i).inner_text(), ratio)
+    assert page.request.get(f"{live_server.url}/favicon.ico").status == 200
