@@ -221,6 +221,7 @@ class DossierActionSerializer(serializers.Serializer):
 
     note = serializers.CharField(required=False, allow_blank=True, default="")
     reasons = serializers.CharField(required=False, allow_blank=True, default="", help_text="refuse_reception, refuse, stop")
+    legal_basis = serializers.CharField(required=False, allow_blank=True, default="", help_text="refuse: the provisions the request does not meet (required)")
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="supplement requests, apologise")
     items = serializers.ListField(child=serializers.CharField(), required=False, default=list, help_text="supplement requests")
     agency = serializers.CharField(required=False, allow_blank=True, default="", help_text="send_interagency")
@@ -452,7 +453,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 return Response({"detail": selectors.changed_since(last) if last else _("The dossier changed.")}, status=status.HTTP_412_PRECONDITION_FAILED)
         ok, why = services.permitted(d, act, request.user)
         if not ok:
-            if Status(d.status) not in states.transition(act).sources:
+            t = states.transition(act)
+            if Status(d.status) not in t.sources or not states.condition_holds(t, d.has_head_review):
                 return Response({"detail": why}, status=status.HTTP_409_CONFLICT)
             raise PermissionDenied(why)
         s = DossierActionSerializer(data=request.data)

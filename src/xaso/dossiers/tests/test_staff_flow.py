@@ -264,3 +264,25 @@ def test_free_birth_registration_receipt(world, catalogue):
     assert lines == ["Một số trường hợp: mức thu do HĐND tỉnh quy định; xin hỏi bộ phận tiếp nhận hồ sơ"]
     text = pdf_text(documents.render_pdf(IssuedDocument.objects.get(dossier=d, kind="receipt")))
     assert "Phí, lệ phí: Miễn phí" in text and "chưa xác định" not in text
+
+
+def test_the_api_walks_the_heads_review_and_refuses_with_a_legal_basis(world):
+    from .conftest import api_as
+
+    terms = head_review_terms(world)
+    d = services.intake(officer=world.reception, terms=terms, applicant=applicant(), components=components(), receiving_unit=world.centre, now=at(2026, 3, 2, 9))
+    d = services.transfer(d, world.reception, now=at(2026, 3, 2, 9, 30))
+    d = services.assign(d, world.head, specialist=world.specialist, now=at(2026, 3, 2, 10))
+    specialist = api_as(world.specialist)
+    # Straight to the leader is not this process's way: a state conflict, nothing changed.
+    assert specialist.post(f"/api/v1/dossiers/{d.code}/submit-for-approval/", {}, format="json").status_code == 409
+    assert specialist.post(f"/api/v1/dossiers/{d.code}/submit-for-review/", {}, format="json").status_code == 200
+    assert api_as(world.head).post(f"/api/v1/dossiers/{d.code}/forward-for-approval/", {}, format="json").status_code == 200
+    leader = api_as(world.leader)
+    response = leader.post(f"/api/v1/dossiers/{d.code}/refuse/", {"reasons": "Không đủ điều kiện"}, format="json")
+    assert response.status_code == 400
+    response = leader.post(f"/api/v1/dossiers/{d.code}/refuse/", {"reasons": "Không đủ điều kiện", "legal_basis": "Điều 16 Luật Hộ tịch"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "refused"
+    events = response.json()
+    assert IssuedDocument.objects.filter(dossier__code=d.code, kind="denial").count() == 1
+    assert events["allowed_actions"] == []
