@@ -123,6 +123,10 @@ def _header(unit):
     governing = (parent.name if parent else "").upper()
     if unit.local_government and unit.local_government != unit:
         governing = ("UBND " + unit.local_government.name).upper()
+    elif unit.local_government == unit:
+        # The commune's People's Committee itself issues (a refusal to resolve signed by the
+        # chairman): "ỦY BAN NHÂN DÂN / XÃ NGỌC LIÊN" (NĐ 30/2020 Phụ lục I).
+        governing = "ỦY BAN NHÂN DÂN"
     return {"governing": governing, "issuer": unit.name.upper(), "place": _place(unit)}
 
 
