@@ -322,7 +322,8 @@ def context(doc: IssuedDocument) -> dict:
         "previous_due_at": vn_time(apology.previous_due_at) if apology else "",
         "signer": doc.issued_by.display_name if doc.issued_by else "",
         "signer_capacity": signer_capacity(doc),
-        "issuer_name": unit.name,
+        # The issuing body as a sentence names it: a commune acts as its People's Committee.
+        "issuer_name": ("Ủy ban nhân dân " + unit.name[:1].lower() + unit.name[1:]) if unit.local_government == unit else unit.name,
         "lookup_url": lookup_url(d),
         "lookup_secret": d.lookup_secret,
         "rows": control_rows(d) if doc.kind == DocumentKind.CONTROL else [],

@@ -246,7 +246,7 @@ def test_refusal_to_resolve_has_its_own_form(world, make_intake):
     for text in (pdf_text(documents.render_pdf(doc)), docx_text(documents.render_docx(doc))):
         assert "từ chối giải quyết hồ sơ" in text
         assert "PHIẾU TỪ CHỐI TIẾP NHẬN" not in text and "NGƯỜI TIẾP NHẬN" not in text
-        assert "Căn cứ pháp lý: Điều 16 Luật Hộ tịch 2014" in text
+        assert "Căn cứ pháp lý: Điều 16 Luật Hộ tịch 2014" in text and "Ủy ban nhân dân xã Ngọc Liên không giải quyết" in text
         assert "TM. ỦY BAN NHÂN DÂN" in text and "CHỦ TỊCH" in text and world.leader.display_name in text
         assert "ỦY BAN NHÂN DÂN XÃ NGỌC LIÊN" in text or ("ỦY BAN NHÂN DÂN" in text and "XÃ NGỌC LIÊN" in text)
         assert "TỈNH THANH HÓA" not in text
