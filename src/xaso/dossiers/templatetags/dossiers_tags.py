@@ -74,7 +74,7 @@ def worklist_table(rows):
         body = format_html('<tr><td colspan="5">{}</td></tr>', _("Nothing here."))
     head = format_html(
         '<thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead>',
-        _("Dossier code"), _("Procedure"), _("Status"), _("Due"), _("Time left"),
+        _("Dossier code"), _("Procedure"), _("Status"), _("Due"), _("Working time"),
     )
     return mark_safe(f'<div class="table-responsive">\n<table class="table table-sm align-middle">\n  {head}\n  <tbody>\n{body}\n  </tbody>\n</table>\n</div>')
 
