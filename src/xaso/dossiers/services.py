@@ -43,7 +43,6 @@ from .models import (
     Step,
     SyncJob,
     action_button,
-    action_label,
 )
 from .states import Action, Status
 

@@ -1,10 +1,7 @@
 """The staff journey as officials live it: the head's review step, events under the unit the
 actor acted for, the control sheet and public lookup that follow the procedure's process,
 classification against the legal due date, the forms' content."""
-from datetime import timedelta
-
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import translation
 
@@ -12,9 +9,9 @@ from xaso.dossiers import documents, portal_sync, selectors, services
 from xaso.dossiers.deadlines import timeliness
 from xaso.dossiers.models import Dossier, Event, IssuedDocument, Step
 from xaso.dossiers.services import DossierError
-from xaso.dossiers.states import Action, Status
+from xaso.dossiers.states import Status
 
-from .conftest import PDF, applicant, at, components, head_review_terms, result_pdf
+from .conftest import applicant, at, components, head_review_terms, result_pdf
 from .test_documents import docx_text, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +44,9 @@ def test_the_head_reviews_and_the_steps_follow_the_process(world):
     steps = list(Step.objects.filter(dossier=d).order_by("seq"))
     names = [s.name for s in steps]
     assert names == [
-        "Tiếp nhận hồ sơ", "Assignment at the competent unit", "Thẩm định, đề xuất kết quả", "Trưởng phòng xem xét",
-        "Lãnh đạo UBND phê duyệt, ký", "Issuing the result", "Trả kết quả",
-    ] or names[3] == "Trưởng phòng xem xét"
+        "Tiếp nhận hồ sơ", "Phân công tại đơn vị giải quyết", "Thẩm định, đề xuất kết quả", "Trưởng phòng xem xét",
+        "Lãnh đạo UBND phê duyệt, ký", "Ban hành kết quả", "Trả kết quả",
+    ]
     shares = [float(s.share_percent) for s in steps]
     # Reception holds "Tiếp nhận" + "Chuyển hồ sơ" (5 + 5), assignment has no share of its own.
     assert shares == [10, 0, 50, 15, 15, 0, 10]

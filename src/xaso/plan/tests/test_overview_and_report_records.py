@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from xaso.core.models import AuditRecord
 from xaso.plan import reports, selectors, services
-from xaso.plan.models import Task
 from xaso.plan.tests.factories import import_seed, official, unit
 from xaso.plan.tests.test_documents import docx_text
 
