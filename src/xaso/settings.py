@@ -200,7 +200,11 @@ XASO_NOTIFY_MAX_ATTEMPTS = env.int("XASO_NOTIFY_MAX_ATTEMPTS", default=8)
 XASO_NOTIFY_LEASE_SECONDS = env.int("XASO_NOTIFY_LEASE_SECONDS", default=300)
 XASO_NOTIFY_USE_TASKS = env.bool("XASO_NOTIFY_USE_TASKS", default=True)
 XASO_NOTIFY_WAKE_COALESCE_SECONDS = env.float("XASO_NOTIFY_WAKE_COALESCE_SECONDS", default=1.0)
-XASO_PUBLIC_BASE_URL = env.str("XASO_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Absolute address of the site (SMS, e-mails, QR codes, national portal). Empty: the address
+# `xaso serve` serves on; the deployment check warns when it is empty in production.
+XASO_PUBLIC_BASE_URL = env.str("XASO_PUBLIC_BASE_URL", default="")
+# The commune the public pages speak for (a unit code); empty: the first commune or ward.
+XASO_PUBLIC_COMMUNE = env.str("XASO_PUBLIC_COMMUNE", default="")
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
@@ -282,9 +286,9 @@ RATELIMIT_IP_META_KEY = "xaso.core.middleware.client_ip"
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["django_ratelimit.E003", "django_ratelimit.W001"])
 
 # Product settings (see docs/configuration.md).
-XASO_DEFAULT_CUTOFF = env.str("XASO_DEFAULT_CUTOFF", default="15:00")
-# Reform targets: "on time" against the effective due date (after an apology) or the legal one.
-XASO_ON_TIME_AGAINST = env.str("XASO_ON_TIME_AGAINST", default="effective")
+# The cut-off hour is the procedure's (catalogue); a commune-wide default only where the
+# administrator sets one ("15:00"); empty: none.
+XASO_DEFAULT_CUTOFF = env.str("XASO_DEFAULT_CUTOFF", default="")
 # Working-day calendar (docs/calendar.md).
 XASO_WORKING_HOURS = env.str("XASO_WORKING_HOURS", default="07:00-11:30,13:30-17:00")
 XASO_CALENDAR_EXTRA_HOLIDAYS = env.bool("XASO_CALENDAR_EXTRA_HOLIDAYS", default=False)  # 24/11, not yet law

@@ -1,6 +1,7 @@
 """The one-stop-shop from end to end in the browser: an officer receives a birth
 registration at the counter and prints the slip; the head assigns it; the specialist asks
-for a supplement, the officer records it, the specialist submits; the leader approves; the
+for a supplement, the officer records it, the specialist submits to the head, who forwards it;
+the leader approves; the
 specialist attaches the electronic result; the officer hands it back; a member of the public
 looks it up by code and the last 4 digits of the phone number."""
 import io
@@ -95,9 +96,12 @@ def test_dossier_lifecycle_in_the_browser(live_server, browser, commune):
     do(officer, "supplement_received", {"name": "Giấy xác nhận cư trú"}, files={"file": {"name": "cu-tru.pdf", "mimeType": "application/pdf", "buffer": PDF}})
     expect(officer.locator("#dossier-status")).to_have_text("Đang xử lý")
 
-    # 5. The specialist submits for approval; the leader approves.
+    # 5. The specialist submits to the head of department (the procedure's process has the
+    # head's review), who forwards it to the leader; the leader approves.
     specialist.goto(f"{live_server.url}/ho-so/{d.code}/")
-    do(specialist, "submit_for_approval")
+    do(specialist, "submit_for_review")
+    head.goto(f"{live_server.url}/ho-so/{d.code}/")
+    do(head, "forward_for_approval")
     leader = as_user(browser, live_server, "chutich")
     leader.goto(f"{live_server.url}/ho-so/")
     leader.get_by_role("link", name=d.code).click()
@@ -129,5 +133,5 @@ def test_dossier_lifecycle_in_the_browser(live_server, browser, commune):
     assert d.status == "returned" and d.pauses.get().ended_at is not None
     assert list(d.events.values_list("action", flat=True)) == [
         "intake", "transfer", "assign", "request_supplement", "supplement_received",
-        "submit_for_approval", "approve", "result_ready", "return_result",
+        "submit_for_review", "forward_for_approval", "approve", "result_ready", "return_result",
     ]

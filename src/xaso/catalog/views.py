@@ -70,6 +70,9 @@ def detail(request, code):
         "documents": [d for d in version.documents.all() if d.requirement != RequiredDocument.Requirement.NOTE],
         "document_notes": [d for d in version.documents.all() if d.requirement == RequiredDocument.Requirement.NOTE],
         "history": selectors.version_history(procedure) if staff else None,
+        # Staff see the curators' notes whole; citizens see the facts (``text.public_note``)
+        # and, for what is not known, one sentence to ask the centre.
+        "staff": staff,
         "is_current": version.pk == getattr(procedure.current_version(), "pk", None),
     })
 

@@ -24,6 +24,20 @@ admin.site.site_header = _("Digital commune — administration")
 admin.site.site_title = _("Digital commune administration")
 admin.site.index_title = _("Administration")
 
+# Third-party admins register after this module (INSTALLED_APPS order): their section titles
+# are put in Vietnamese when the site's URLs are built, once every admin is registered.
+_site_get_urls = admin.site.get_urls
+
+
+def _localised_get_urls():
+    from .admin_vi import localise_admin
+
+    localise_admin(admin.site)
+    return _site_get_urls()
+
+
+admin.site.get_urls = _localised_get_urls
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership

@@ -1,14 +1,14 @@
 """Public API of the working-day calendar (for other systems and the portal).
 
-- ``GET /api/v1/calendar/{year}/`` — the year's special days;
-- ``GET /api/v1/calendar/due/?from=…&working_days=N[&hours=H][&cutoff=HH:MM]`` — the due
-  moment, computed by the same calendar the dossier lifecycle uses.
+- ``GET /api/v1/calendar/{year}/`` — the year's special days.
+
+The due-date endpoint (``/api/v1/calendar/due/``) lives with the one due-date function, in the
+dossiers app (``xaso.dossiers.calendar_api``); its cut-off field, error and throttle
+descriptions are shared from here.
 """
 from __future__ import annotations
 
-from datetime import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
@@ -19,11 +19,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from . import workdays
-from .calendar import FIRST_YEAR, LAST_YEAR, CalendarRangeError, Duration
-
-MAX_WORKING_DAYS = 3650
-MAX_HOURS = 100000
-
+from .calendar import FIRST_YEAR, LAST_YEAR
 
 class SpecialDaySerializer(serializers.Serializer):
     date = serializers.DateField()
@@ -53,68 +49,6 @@ class _CutoffField(serializers.CharField):
             return workdays.parse_cutoff(text)
         except ValueError:
             raise serializers.ValidationError(_("Enter the cut-off hour as HH:MM, e.g. 15:00, or 'none'."))
-
-
-DueQuerySerializer = type(
-    "DueQuerySerializer",
-    (serializers.Serializer,),
-    {
-        "from": serializers.DateTimeField(
-            help_text=gettext_lazy(
-                "When the dossier was received (ISO 8601; without an offset it is read as Vietnam time)."
-            ),
-            error_messages={
-                "required": gettext_lazy("Enter the time of receipt ('from'), e.g. 2026-02-13T10:00:00+07:00."),
-                "invalid": gettext_lazy("'from' must be an ISO 8601 date and time, e.g. 2026-02-13T10:00:00+07:00."),
-            },
-        ),
-        "working_days": serializers.IntegerField(
-            min_value=0,
-            max_value=MAX_WORKING_DAYS,
-            help_text=gettext_lazy("Legal processing time in working days; 0 with hours 0 = same day."),
-            error_messages={
-                "required": gettext_lazy("Enter the processing time in working days ('working_days')."),
-                "invalid": gettext_lazy("'working_days' must be a whole number of working days."),
-                "min_value": gettext_lazy("'working_days' must not be negative."),
-                "max_value": gettext_lazy("'working_days' may be at most {max_value}."),
-            },
-        ),
-        "hours": serializers.FloatField(
-            required=False,
-            default=0,
-            min_value=0,
-            max_value=MAX_HOURS,
-            help_text=gettext_lazy("Additional working hours (lunch break excluded)."),
-            error_messages={
-                "invalid": gettext_lazy("'hours' must be a number of working hours."),
-                "min_value": gettext_lazy("'hours' must not be negative."),
-                "max_value": gettext_lazy("'hours' is too large."),
-            },
-        ),
-        "cutoff": _CutoffField(
-            required=False,
-            allow_blank=True,
-            help_text=gettext_lazy(
-                "Cut-off hour HH:MM: received after it, the clock starts the next working day. "
-                "Default: the XASO_DEFAULT_CUTOFF setting; 'none' (or empty) for no cut-off."
-            ),
-        ),
-    },
-)
-
-
-DueSerializer = type(
-    "DueSerializer",
-    (serializers.Serializer,),
-    {
-        "from": serializers.DateTimeField(),
-        "clock_start": serializers.DateTimeField(help_text=gettext_lazy("When the legal clock starts.")),
-        "due": serializers.DateTimeField(help_text=gettext_lazy("The legal due moment.")),
-        "working_days": serializers.IntegerField(),
-        "hours": serializers.FloatField(),
-        "cutoff": serializers.CharField(allow_null=True, help_text=gettext_lazy("The cut-off hour applied, if any.")),
-    },
-)
 
 
 BAD_REQUEST = OpenApiResponse(
@@ -170,60 +104,3 @@ class CalendarYearView(_CalendarThrottle, APIView):
         days = cal.special_days(year)
         payload = {"year": year, "working_hours": str(cal.hours), "count": len(days), "days": days}
         return Response(CalendarYearSerializer(payload).data)
-
-
-class CalendarDueView(_CalendarThrottle, APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        operation_id="calendar_due",
-        summary="Due date of a dossier",
-        description=(
-            "When the legal clock starts and when a dossier received at 'from' with the given processing time is "
-            "due, computed exactly as the dossier lifecycle computes it (working days, holidays, swaps, working "
-            "hours, cut-off hour)."
-        ),
-        parameters=[DueQuerySerializer],
-        responses={200: DueSerializer, 400: BAD_REQUEST, 429: TOO_MANY},
-        examples=[
-            OpenApiExample(
-                "After Tết 2026",
-                value={
-                    "from": "2026-02-13T10:00:00+07:00",
-                    "clock_start": "2026-02-13T10:00:00+07:00",
-                    "due": "2026-02-23T10:00:00+07:00",
-                    "working_days": 1,
-                    "hours": 0.0,
-                    "cutoff": "15:00",
-                },
-                response_only=True,
-            )
-        ],
-        tags=["calendar"],
-    )
-    def get(self, request):
-        query = DueQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        received: datetime = data["from"]
-        cutoff = data["cutoff"] if "cutoff" in data else workdays.default_cutoff()
-        cal = workdays.get_calendar()
-        try:
-            start = cal.clock_start(received, cutoff)
-            due = cal.due_at(received, Duration(data["working_days"], data.get("hours", 0)), cutoff=cutoff)
-        except CalendarRangeError:
-            return Response(
-                {"from": [_("The calendar covers the years %(first)s to %(last)s; the due date falls outside.")
-                          % {"first": FIRST_YEAR, "last": LAST_YEAR}]},
-                status=400,
-            )
-        tz = cal.tz
-        payload = {
-            "from": timezone.localtime(received, tz),
-            "clock_start": start,
-            "due": due,
-            "working_days": data["working_days"],
-            "hours": data.get("hours", 0),
-            "cutoff": cutoff.strftime("%H:%M") if cutoff else None,
-        }
-        return Response(DueSerializer(payload).data)

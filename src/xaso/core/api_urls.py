@@ -4,6 +4,5 @@ from django.urls import path
 from . import api
 
 urlpatterns: list = [
-    path("calendar/due/", api.CalendarDueView.as_view(), name="calendar-due"),
     path("calendar/<int:year>/", api.CalendarYearView.as_view(), name="calendar-year"),
 ]

@@ -14,3 +14,7 @@ class CoreConfig(AppConfig):
 
         from . import workdays  # noqa: F401  (clears the cached calendar when a decision changes)
         from . import signing  # noqa: F401  (deployment check of the signing certificate)
+        from . import site  # noqa: F401  (deployment check of the public address)
+        from .admin_vi import localise_models
+
+        localise_models()  # third-party model and app names in Vietnamese

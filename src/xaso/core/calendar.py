@@ -18,15 +18,22 @@ lunar calendar, UTC+7). Decisions it does not have (``BUILTIN_DECISIONS`` below,
 administrators' rows passed as ``decisions``) override it, later ones winning.
 
 24/11 (Ngày Văn hóa Việt Nam): the ``holidays`` package lists it from 2026 on the strength
-of Politburo Resolution 80-NQ/TW (01/2026), a policy that still has to be enacted by
-amending Bộ luật Lao động Điều 112 k1 (Government Resolution 30/NQ-CP, 02/2026, tasks the
-amendment). It is therefore *not* a day off unless ``extra_holidays=True``.
+of Politburo Resolution 80-NQ/TW (01/2026), a policy that has to be enacted by law (Government
+Resolution 30/NQ-CP, 02/2026, tasks amending Bộ luật Lao động Điều 112 k1). Secondary sources
+name the enacting text as Nghị quyết 28/2026/QH16 of the National Assembly, in force
+01/07/2026; its text could not be read (``CULTURE_DAY_STATUS``). It is therefore *not* a day
+off unless ``extra_holidays=True`` (setting ``XASO_CALENDAR_EXTRA_HOLIDAYS``), and the calendar
+page shows that status.
 
 Time arithmetic (see docs/calendar.md for the rules and their basis):
 
 - all datetimes are timezone-aware; results are in the calendar's zone (Asia/Ho_Chi_Minh);
 - a working day has working sessions (default 07:00–11:30 and 13:30–17:00 = 8 hours);
-- N working days = N × (the working-day length) of working time from the clock start;
+- N working days = N × (the working-day length) of working time from the clock start; the
+  law counts the N days from the day after receipt, so a time limit in working days that runs
+  out exactly at the end of a working session falls due at the start of the next one (received
+  at or before the opening on Monday, 3 working days: due Thursday at the opening, not
+  Wednesday at the close); time limits in hours keep the session's end;
 - the clock starts at receipt when received inside a working session of a working day and
   not after the cut-off hour; otherwise at the opening of the next working session;
 - a same-day procedure (``Duration(0, 0)``) is due at the close of the clock-start day;
@@ -73,15 +80,27 @@ BASIS_PM_DECIDES = (
     "Bộ luật Lao động 2019, Điều 112 khoản 1 và khoản 3 (Thủ tướng Chính phủ quyết định cụ thể ngày nghỉ)"
 )
 BASIS_COMPENSATORY = "Bộ luật Lao động 2019, Điều 111 khoản 3 (nghỉ bù khi ngày lễ trùng ngày nghỉ hằng tuần)"
-BASIS_CULTURE_DAY = (
-    "Nghị quyết 80-NQ/TW của Bộ Chính trị (chủ trương; chưa được luật hóa tại Điều 112 Bộ luật Lao động)"
+BASIS_CULTURE_DAY = "Nghị quyết 28/2026/QH16 của Quốc hội (hiệu lực 01/07/2026); Nghị quyết 80-NQ/TW của Bộ Chính trị"
+# What is known of 24/11 as a day off, shown on the calendar page while it is not counted.
+CULTURE_DAY_STATUS = (
+    "Ngày 24/11 (Ngày Văn hóa Việt Nam) chưa được tính là ngày nghỉ. Nghị quyết 80-NQ/TW (01/2026) của "
+    "Bộ Chính trị chủ trương đây là ngày nghỉ hưởng nguyên lương; Nghị quyết 30/NQ-CP (02/2026) của Chính "
+    "phủ giao sửa khoản 1 Điều 112 Bộ luật Lao động. Một số nguồn thứ cấp dẫn Nghị quyết 28/2026/QH16 của "
+    "Quốc hội (hiệu lực 01/07/2026) nhưng chưa đối chiếu được văn bản gốc. Khi văn bản có hiệu lực được xác "
+    "nhận, quản trị viên bật XASO_CALENDAR_EXTRA_HOLIDAYS hoặc ghi nhận ngày nghỉ trong Quản trị."
 )
+CULTURE_DAY_FIRST_YEAR = 2026
 BASIS_LIBRARY_SWAP = "Văn bản hoán đổi ngày làm việc của Chính phủ năm {year} (theo dữ liệu thư viện holidays)"
 UNDECIDED_NOTE = "ngày nghỉ dự kiến theo quy tắc mặc định; chưa ghi nhận văn bản của năm {year}"
 
 # The yearly decisions on Tết and National Day whose text or official summary was read,
 # used as the basis of the library's days for that year.
 YEAR_NOTICES: dict[int, str] = {
+    # Tết Ất Tỵ (25/01–02/02/2025), the 30/4 swap (Friday 02/05 off, Saturday 26/04 worked)
+    # and National Day (01–02/09): the Prime Minister's opinion (Công văn 8726/VPCP-KGVX,
+    # 26/11/2024) announced by the labour ministry's notice for officials (the reference the
+    # ``holidays`` package cites for its 2025 public-sector days).
+    2025: "Công văn 8726/VPCP-KGVX (26/11/2024); Thông báo 6150/TB-BLĐTBXH (2024)",
     2026: "Công văn 9859/VPCP-KGVX (13/10/2025); Thông báo 9441/TB-BNV (2025)",
 }
 
@@ -220,6 +239,59 @@ class _Year:
     working_set: frozenset = frozenset()
 
 
+# ---------------------------------------------------------------- lunar month names
+# The ``holidays`` package names the weekday before Giao thừa that replaces a Tết day falling on
+# a Saturday "29 Tết". It is the 29th of the twelfth lunar month (tháng Chạp) only when that
+# month has 30 days; in a 29-day month (Giao thừa is the 29th) it is the 28th. The month's
+# length is the number of days between its new moon and Tết's, computed in Vietnam time
+# (UTC+7) with the astronomical new-moon algorithm the Vietnamese lunar calendar is built on
+# (Hồ Ngọc Đức's published algorithm; tested against Vietnamese lunar dates).
+
+LIBRARY_CHAP_NAME = "29 Tết"
+
+
+def _julian_day(d: date) -> int:
+    return d.toordinal() + 1721425
+
+
+def _new_moon_day(k: int, tz_hours: float = 7) -> int:
+    """Julian day number (local, ``tz_hours`` east of UTC) of the k-th new moon after 1900-01-01."""
+    rad = math.pi / 180
+    t = k / 1236.85
+    t2, t3 = t * t, t * t * t
+    jd = 2415020.75933 + 29.53058868 * k + 0.0001178 * t2 - 0.000000155 * t3
+    jd += 0.00033 * math.sin((166.56 + 132.87 * t - 0.009173 * t2) * rad)
+    m = 359.2242 + 29.10535608 * k - 0.0000333 * t2 - 0.00000347 * t3
+    mpr = 306.0253 + 385.81691806 * k + 0.0107306 * t2 + 0.00001236 * t3
+    f = 21.2964 + 390.67050646 * k - 0.0016528 * t2 - 0.00000239 * t3
+    c = (0.1734 - 0.000393 * t) * math.sin(m * rad) + 0.0021 * math.sin(2 * rad * m)
+    c += -0.4068 * math.sin(mpr * rad) + 0.0161 * math.sin(rad * 2 * mpr) - 0.0004 * math.sin(rad * 3 * mpr)
+    c += 0.0104 * math.sin(rad * 2 * f) - 0.0051 * math.sin(rad * (m + mpr)) - 0.0074 * math.sin(rad * (m - mpr))
+    c += 0.0004 * math.sin(rad * (2 * f + m)) - 0.0004 * math.sin(rad * (2 * f - m)) - 0.0006 * math.sin(rad * (2 * f + mpr))
+    c += 0.0010 * math.sin(rad * (2 * f - mpr)) + 0.0005 * math.sin(rad * (2 * mpr + m))
+    if t < -11:
+        delta_t = 0.001 + 0.000839 * t + 0.0002261 * t2 - 0.00000845 * t3 - 0.000000081 * t * t3
+    else:
+        delta_t = -0.000278 + 0.000265 * t + 0.000262 * t2
+    return math.floor(jd + c - delta_t + 0.5 + tz_hours / 24)
+
+
+def twelfth_month_length(tet: date) -> int:
+    """How many days the twelfth lunar month before Tết ``tet`` has (29 or 30), Vietnam time."""
+    jd = _julian_day(tet)
+    k = round((jd - 2415021.076998695) / 29.530588853)
+    for candidate in (k, k - 1, k + 1):
+        if _new_moon_day(candidate) == jd:
+            return jd - _new_moon_day(candidate - 1)
+    raise ValueError(f"{tet} is not the first day of a lunar month.")
+
+
+def chap_day_name(day: date, tet: date) -> str:
+    """"28 tháng Chạp" / "29 tháng Chạp": the lunar name of a day of the last week before Tết."""
+    lunar_day = twelfth_month_length(tet) - (tet - day).days + 1
+    return f"{lunar_day} tháng Chạp"
+
+
 def _basis_for(name: str, year: int) -> str:
     notice = YEAR_NOTICES.get(year)
     if CULTURE_DAY_NAME in name:
@@ -228,7 +300,7 @@ def _basis_for(name: str, year: int) -> str:
         return BASIS_COMPENSATORY
     if name.startswith("Ngày nghỉ (thay cho"):
         return notice or BASIS_LIBRARY_SWAP.format(year=year)
-    if "Tết Nguyên Đán" in name or name == "29 Tết" or name.startswith("Quốc khánh"):
+    if "Tết Nguyên Đán" in name or name.endswith("tháng Chạp") or name.startswith("Quốc khánh"):
         # The Prime Minister picks the days (Điều 112 k3).
         if notice:
             return f"{BASIS_PM_DECIDES}; {notice}"
@@ -277,10 +349,13 @@ class WorkCalendar:
             raise CalendarRangeError(f"The calendar covers {FIRST_YEAR}–{LAST_YEAR}; {year} is outside.")
         lib = holidays_lib.country_holidays("VN", years=year, language="vi")
         result = _Year()
+        tet = next((d for d, n in lib.items() if n == "Tết Nguyên Đán" and d.year == year), None)
         for day in sorted(lib.keys()):
             if day.year != year or day.weekday() >= 5:
                 continue
             names = [n for n in lib.get_list(day) if self.extra_holidays or not n.startswith(CULTURE_DAY_NAME)]
+            if tet is not None:
+                names = [chap_day_name(day, tet) if n == LIBRARY_CHAP_NAME else n for n in names]
             if names:
                 result.off[day] = ("; ".join(names), "; ".join(dict.fromkeys(_basis_for(n, year) for n in names)))
         for day in sorted(lib.weekend_workdays):
@@ -437,17 +512,22 @@ class WorkCalendar:
             segments.append((cur, b))
         return segments, False
 
-    def _finish_in_day(self, d: date, remaining: timedelta) -> datetime:
+    def _finish_in_day(self, d: date, remaining: timedelta, carry: bool = False) -> datetime:
+        """``remaining`` (less than a working day) of working time from the opening of ``d``.
+        ``carry``: a moment at the end of a session is the start of the next one."""
         for start, end in self._sessions_of(d):
             length = end - start
-            if remaining <= length:
+            if remaining < length or (remaining == length and not carry):
                 return start + remaining
             remaining -= length
         raise AssertionError("remaining exceeds a working day")  # pragma: no cover
 
-    def _advance(self, pos: datetime, remaining: timedelta, pauses) -> datetime | None:
+    def _advance(self, pos: datetime, remaining: timedelta, pauses, carry: bool = False) -> datetime | None:
         """The local moment at which ``remaining`` working time (outside pauses) has
-        elapsed from ``pos``; ``None`` if an open pause comes first."""
+        elapsed from ``pos``; ``None`` if an open pause comes first. ``carry``: when the time
+        runs out exactly at a session's end, the moment given is the start of the next free
+        working time instead (the same working time; a time limit in working days is counted
+        from the day after receipt)."""
         if remaining <= timedelta(0):
             return pos
         d = pos.date()
@@ -459,8 +539,10 @@ class WorkCalendar:
                 first = self.next_working_day(d, inclusive=True)
                 full, rest = divmod(remaining, self.day_length)
                 if rest == timedelta(0):
+                    if carry:
+                        return self._open(self.add_working_days(first, full))
                     return self._close(self.add_working_days(first, full - 1))
-                return self._finish_in_day(self.add_working_days(first, full), rest)
+                return self._finish_in_day(self.add_working_days(first, full), rest, carry)
             if self.is_working_day(d):
                 for start, end in self._sessions_of(d):
                     a = max(start, pos)
@@ -468,9 +550,31 @@ class WorkCalendar:
                         continue
                     segments, blocked = self._free(a, end, pending)
                     for x, y in segments:
-                        if remaining <= y - x:
+                        if remaining < y - x or (remaining == y - x and not (carry and y == end)):
                             return x + remaining
                         remaining -= y - x
+                        if remaining == timedelta(0):  # carried past the session's end
+                            return self._next_free(y, pauses)
+                    if blocked:
+                        return None
+            d += one_day
+            pos = datetime(d.year, d.month, d.day)
+
+    def _next_free(self, pos: datetime, pauses) -> datetime | None:
+        """The first moment of working time at or after ``pos`` (local) outside the pauses,
+        strictly after the stretch that ends at ``pos``; ``None`` if an open pause comes first."""
+        d = pos.date()
+        one_day = timedelta(days=1)
+        while True:
+            pending = [p for p in pauses if p[1] is None or p[1] > pos]
+            if self.is_working_day(d):
+                for start, end in self._sessions_of(d):
+                    a = max(start, pos)
+                    if a >= end:
+                        continue
+                    segments, blocked = self._free(a, end, pending)
+                    for x, _y in segments:
+                        return x
                     if blocked:
                         return None
             d += one_day
@@ -501,7 +605,10 @@ class WorkCalendar:
             total = self._close(start.date()) - start - self._breaks_after(start)
         else:
             total = duration.working_time(self.day_length)
-        result = self._advance(start, total, self._normalise_pauses(pauses, after=start))
+        # A time limit in working days is counted from the day after receipt: running out at
+        # a session's end, it falls due at the start of the next session (same working time).
+        carry = duration.days > 0
+        result = self._advance(start, total, self._normalise_pauses(pauses, after=start), carry)
         due = None if result is None else self._aware(result)
         if key is not None:
             if len(self._due_cache) >= self.DUE_CACHE_SIZE:
@@ -543,6 +650,13 @@ class WorkCalendar:
                             total += sum((y - x for x, y in segments), timedelta(0))
             d += one_day
         return total
+
+    def at_least_working_days_before(self, moment: datetime, deadline: datetime, days: float = 1) -> bool:
+        """Whether ``moment`` is at least ``days`` working days (of working time) before
+        ``deadline``: the test of a notice that must be given "at the latest one working day
+        before the due date" (an apology and new date, vn-rules 1.6). Deadline Monday 09:00:
+        Friday 09:00 is in time, Friday 09:01 or the weekend is not."""
+        return self.working_time_between(moment, deadline) >= self.day_length * days
 
     def working_days_between(self, start: datetime, end: datetime) -> float:
         """Working time between two instants, in working days (day length = the sum of

@@ -101,9 +101,19 @@ def totp_base32(hex_key: str) -> str:
     return base64.b32encode(bytes.fromhex(hex_key)).decode()
 
 
+# Contact details shown in the public pages' footer and on the forms (unit code → address,
+# phone, e-mail). DEMO VALUES, not the commune's real ones: an administrator sets the real
+# address and hotline of the centre in the admin (Units).
+CONTACTS = {
+    "ngoc-lien": ("Trụ sở UBND xã Ngọc Liên, tỉnh Thanh Hóa", "", ""),
+    "ngoc-lien-pvhcc": ("Trụ sở UBND xã Ngọc Liên, tỉnh Thanh Hóa (dữ liệu mẫu)", "0237 3 000 000", "tthcc.ngoclien@example.vn"),
+}
+
+
 def _units():
     by_code = {}
     for code, parent, kind, name, short, identifier, order in UNITS:
+        address, phone, email = CONTACTS.get(code, ("", "", ""))
         unit, _created = Unit.objects.get_or_create(
             code=code,
             defaults={
@@ -113,8 +123,15 @@ def _units():
                 "short_name": short,
                 "identifier": identifier,
                 "sort_order": order,
+                "address": address,
+                "phone": phone,
+                "email": email,
             },
         )
+        if code in CONTACTS and not (unit.address or unit.phone or unit.email):
+            # Demo databases made before the contacts existed; never overwrites an edit.
+            unit.address, unit.phone, unit.email = address, phone, email
+            unit.save(update_fields=["address", "phone", "email"])
         by_code[code] = unit
     return by_code
 

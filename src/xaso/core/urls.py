@@ -5,6 +5,9 @@ from . import views
 
 app_name = "core"
 urlpatterns = [
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("lich-lam-viec/", views.working_calendar, name="calendar"),
+    path("lich-lam-viec/<int:year>/", views.working_calendar, name="calendar_year"),
     path("lam-viec/", views.workspace, name="workspace"),
     path("lam-viec/can-bo/", views.directory, name="directory"),
     path("lam-viec/cong-dan/", views.citizen_search, name="citizen_search"),

@@ -68,3 +68,44 @@ def citizen_detail(request, pk):
     citizen = get_object_or_404(User.objects.exclude(kind=User.Kind.OFFICIAL), pk=pk)
     audit.record_read(citizen, CITIZEN_PERSONAL_FIELDS)
     return render(request, "core/citizen_detail.html", {"citizen": citizen})
+
+
+def favicon(request):
+    """``/favicon.ico``: browsers ask for it at the root whatever the page says."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("xaso/favicon.ico"), permanent=True)
+
+
+def working_calendar(request, year=None):
+    """The working-day calendar of a year, public (``/lich-lam-viec/``): every weekday off and
+    every working weekend day with its reason and legal basis, the working hours, and what is
+    still pending (days the law has not yet settled, e.g. 24/11)."""
+    from datetime import date
+
+    from django.http import Http404
+    from django.utils import timezone
+
+    from . import workdays
+    from .calendar import CULTURE_DAY_FIRST_YEAR, CULTURE_DAY_STATUS, FIRST_YEAR, LAST_YEAR
+
+    year = int(year or timezone.localdate().year)
+    if not (FIRST_YEAR <= year <= LAST_YEAR):
+        raise Http404
+    cal = workdays.get_calendar()
+    days = cal.special_days(year)
+    culture_day = date(year, 11, 24)
+    culture_counted = any(s.date == culture_day and not s.working for s in days)
+    undecided = [s for s in days if "chưa ghi nhận văn bản" in s.basis]
+    context = {
+        "year": year,
+        "days": days,
+        "hours": cal.hours,
+        "culture_pending": year >= CULTURE_DAY_FIRST_YEAR and not culture_counted and culture_day.weekday() < 5,
+        "culture_status": CULTURE_DAY_STATUS,
+        "undecided": undecided,
+        "years": [y for y in (year - 1, year + 1) if FIRST_YEAR <= y <= LAST_YEAR],
+        "cutoff": workdays.default_cutoff(),
+    }
+    return render(request, "core/calendar.html", context)

@@ -4,7 +4,9 @@ from the administrators' ``CalendarDecision`` rows and the settings, cached in-p
 Settings (see docs/calendar.md):
 
 - ``XASO_WORKING_HOURS`` — working sessions, default ``"07:00-11:30,13:30-17:00"``;
-- ``XASO_DEFAULT_CUTOFF`` — default cut-off hour, ``"15:00"``; empty or ``"none"`` for none;
+- ``XASO_DEFAULT_CUTOFF`` — a commune-wide cut-off hour for procedures without their own,
+  only where the administrator sets one (e.g. ``"15:00"``); default empty: no cut-off (the
+  cut-off is the procedure's rule, recorded in the catalogue);
 - ``XASO_CALENDAR_EXTRA_HOLIDAYS`` — count 24/11 (Ngày Văn hóa Việt Nam) as a day off,
   default ``False`` (not yet enacted in the Labour Code);
 - ``XASO_CALENDAR_TZ`` — default ``"Asia/Ho_Chi_Minh"``;
@@ -75,7 +77,7 @@ def parse_cutoff(text: str | None) -> time | None:
 
 def default_cutoff() -> time | None:
     try:
-        return parse_cutoff(getattr(settings, "XASO_DEFAULT_CUTOFF", "15:00"))
+        return parse_cutoff(getattr(settings, "XASO_DEFAULT_CUTOFF", ""))
     except ValueError as exc:
         raise ImproperlyConfigured(f"XASO_DEFAULT_CUTOFF: {exc}") from exc
 

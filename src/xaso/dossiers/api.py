@@ -99,7 +99,7 @@ class DossierSerializer(serializers.ModelSerializer):
             "code", "status", "status_label", "channel", "procedure_code", "procedure_name", "field_name",
             "legal_days", "legal_hours", "legal_calendar_days", "cutoff", "fee_amount", "fee_lines", "fee_undetermined", "green_lane",
             "applicant_kind", "applicant_name", "applicant_id_number", "applicant_address", "applicant_phone", "applicant_email",
-            "agent_name", "agent_id_number", "agent_phone", "authorisation_document", "vneid_verified",
+            "agent_name", "agent_id_number", "agent_address", "agent_phone", "agent_email", "authorisation_document", "vneid_verified",
             "receiving_unit", "competent_unit", "current_unit", "assignee",
             "submitted_at", "received_at", "legal_due_at", "due_at", "finished_at", "returned_at",
             "supplement_count", "max_supplements", "delivery", "result_number", "result_code", "reasons",
@@ -153,6 +153,8 @@ class DossierApplicantSerializer(serializers.Serializer):
     agent_name = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
     agent_id_number = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
     agent_phone = serializers.CharField(max_length=15, required=False, default="", allow_blank=True)
+    agent_address = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    agent_email = serializers.EmailField(required=False, default="", allow_blank=True)
     authorisation_document = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
 
@@ -219,6 +221,7 @@ class DossierActionSerializer(serializers.Serializer):
 
     note = serializers.CharField(required=False, allow_blank=True, default="")
     reasons = serializers.CharField(required=False, allow_blank=True, default="", help_text="refuse_reception, refuse, stop")
+    legal_basis = serializers.CharField(required=False, allow_blank=True, default="", help_text="refuse: the provisions the request does not meet (required)")
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="supplement requests, apologise")
     items = serializers.ListField(child=serializers.CharField(), required=False, default=list, help_text="supplement requests")
     agency = serializers.CharField(required=False, allow_blank=True, default="", help_text="send_interagency")
@@ -389,7 +392,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise ValidationError({"receiving_unit": [_("Unknown unit.")]})
         try:
             terms = services.terms_from_version(version, unit.local_government or unit)
-            applicant = Applicant(**{k: v["applicant"][k] for k in ("kind", "name", "id_number", "address", "phone", "email", "agent_name", "agent_id_number", "agent_phone", "authorisation_document")})
+            applicant = Applicant(**{k: v["applicant"][k] for k in ("kind", "name", "id_number", "address", "phone", "email", "agent_name", "agent_id_number", "agent_address", "agent_phone", "agent_email", "authorisation_document")})
             comps = [ComponentIn(name=c["name"], reused=c["reused"], digitised=c["digitised"]) for c in v["components"]]
             quantities = services.fee_quantities_from_list(v.get("fee_quantities"))
             if getattr(request.user, "is_official", False):
@@ -450,7 +453,8 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 return Response({"detail": selectors.changed_since(last) if last else _("The dossier changed.")}, status=status.HTTP_412_PRECONDITION_FAILED)
         ok, why = services.permitted(d, act, request.user)
         if not ok:
-            if Status(d.status) not in states.transition(act).sources:
+            t = states.transition(act)
+            if Status(d.status) not in t.sources or not states.condition_holds(t, d.has_head_review):
                 return Response({"detail": why}, status=status.HTTP_409_CONFLICT)
             raise PermissionDenied(why)
         s = DossierActionSerializer(data=request.data)

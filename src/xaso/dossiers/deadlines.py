@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Protocol, Sequence
+from zoneinfo import ZoneInfo
 
 
 class Calendar(Protocol):  # the subset of WorkCalendar used here
@@ -179,18 +180,74 @@ def _calendar_days_due(calendar, received_at, facts, pauses):
     return datetime.combine(day, calendar.hours.closing, tzinfo=calendar.tz)
 
 
-def timeliness(finished_at: datetime, due: datetime, calendar=None) -> str:
-    """"early" / "on_time" / "late" for a finished step or dossier (Mẫu 05 columns
-    trước hạn / đúng hạn / quá hạn). Early: finished on an earlier calendar day than due."""
-    if finished_at > due:
-        return "late"
-    if finished_at.date() < due.date():
-        return "early"
-    return "on_time"
+EARLY, ON_TIME, LATE = "early", "on_time", "late"
+_VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def split_share(days: float, hours: float, share_percent: float, hours_per_day: float = 8.0):
-    """A step's own time: ``share_percent`` of the legal time, in working hours (a
-    same-day procedure's steps share the working hours of that day)."""
-    total = days * hours_per_day + hours if (days or hours) else hours_per_day
-    return total * share_percent / 100.0
+def timeliness(finished_at: datetime, due: datetime, *, counts_as_late: bool = False, tz=None) -> str:
+    """THE classification of a finished dossier or hand-over step: ``"early"``,
+    ``"on_time"`` or ``"late"`` (the process-control sheet's columns trước hạn / đúng hạn /
+    quá hạn, Mẫu 05; the Decision 766 on-time rate, vn-rules 3 item 2.1).
+
+    - For a dossier ``due`` is its **legal** due date (``Clock.legal_due``, stored as
+      ``Dossier.legal_due_at``): an apology's new date is recorded and shown, but a dossier
+      finished after its legal due date is late whether or not it was re-dated (the apology
+      is issued *because* the dossier is late; vn-rules 1.6). For a step, its own due time.
+    - ``counts_as_late``: a dossier with more than one supplement request counts as late
+      whatever its dates (766 item 2.1, vn-rules 1.5).
+    - Early: finished on an earlier calendar day than due (local time, ``tz`` default Vietnam).
+
+    Every page, form, report, target and the national-portal figures classify through this
+    function or its query-level twin ``dossiers.selectors.on_time_q`` (tested equal)."""
+    if counts_as_late or finished_at > due:
+        return LATE
+    tz = tz or _VN
+    if finished_at.astimezone(tz).date() < due.astimezone(tz).date():
+        return EARLY
+    return ON_TIME
+
+
+def step_due(calendar, facts: Facts, start: datetime, share_percent: float) -> datetime | None:
+    """A hand-over step's own due moment (a row of the process-control sheet): its share of
+    the dossier's legal time, computed with the dossier's own calendar, working hours and
+    facts, so that it never disagrees with the dossier's clock:
+
+    - the step's clock starts at ``start`` (at the next working moment if outside working
+      hours), but never before the dossier's own clock start: a step opened at a receipt
+      before office hours, on a day off or after the procedure's cut-off hour starts when the
+      dossier's clock does;
+    - working days and hours: ``share_percent`` of (days × the working-day length + hours) of
+      working time, counted like the dossier's (a share of whole days counted from the next
+      day, ``WorkCalendar.due_at``); a same-day procedure's steps share the working time from
+      the dossier's clock start to that day's close;
+    - calendar days: ``share_percent`` of the days, in calendar time; the step falls due at the
+      close of the day it ends on (of the next working day when that is a day off), as the
+      dossier's own limit does;
+    - never after the dossier's legal due date as it stands when the step starts.
+
+    ``None`` for a step without a share of the time."""
+    if not share_percent:
+        return None
+    from xaso.core.calendar import Duration
+
+    share = float(share_percent) / 100.0
+    clock = compute(calendar, facts, now=start)
+    dossier_start = calendar.clock_start(clock.clock_start, facts.cutoff)
+    step_start = max(calendar.clock_start(start, None), dossier_start)
+    if facts.calendar_days:
+        moment = step_start.astimezone(calendar.tz) + timedelta(days=float(facts.days) * share)
+        day = calendar.next_working_day(moment.date(), inclusive=True)
+        due = datetime.combine(day, calendar.hours.closing, tzinfo=calendar.tz)
+    else:
+        day_minutes = round(calendar.day_length.total_seconds() / 60)
+        if facts.days or facts.hours:
+            total = float(facts.days) * day_minutes + float(facts.hours) * 60
+        else:  # same day: the working time left that day from the dossier's clock start
+            close = datetime.combine(dossier_start.astimezone(calendar.tz).date(), calendar.hours.closing, tzinfo=calendar.tz)
+            total = calendar.working_time_between(dossier_start, close).total_seconds() / 60
+        minutes = max(1, round(total * share))
+        whole_days, rest = divmod(minutes, day_minutes)
+        due = calendar.due_at(step_start, Duration(whole_days, rest / 60))
+    if clock.legal_due is not None and due > clock.legal_due:
+        due = clock.legal_due
+    return due

@@ -160,6 +160,17 @@ def _pay(fee_rng, d, reception, i, now, *, online):
         services.record_fee_payment(d, reception, amount=d.fee_amount, method=method, reference=f"BL-{i + 1:07d}", now=now)
 
 
+def _to_leader(d, specialist, head, at, hours):
+    """The specialist submits the appraised dossier: to the head of department first when the
+    procedure's internal process has the head's review step, who then forwards it."""
+    if d.has_head_review:
+        d = services.submit_for_review(d, specialist, now=at(hours))
+        # The head's review: a fixed share of the appraisal time (the demo's random stream
+        # stays that of the seed).
+        return services.forward_for_approval(d, head, now=at(max(0.5, hours * 0.3)))
+    return services.submit_for_approval(d, specialist, now=at(hours))
+
+
 def _simulate(rng, cal, terms, scenario, t0, real_now, centre, people, i):
     reception, head, leader = people["motcua"], people["truongphong"], people["chutich"]
     specialist = people["chuyenvien"] if rng.random() < 0.7 else people["vhxh"]
@@ -228,13 +239,16 @@ def _simulate(rng, cal, terms, scenario, t0, real_now, centre, people, i):
                     new_due = cal.due_at(due, Duration(3, 0))
                     services.apologise(d, head, reason="Cần xác minh thêm thông tin với cơ quan khác.", new_due_at=new_due, official=specialist, now=before)
             clock["t"] = max(clock["t"], due)
-            d = services.submit_for_approval(d, specialist, now=at(rng.uniform(2, 10)))
+            d = _to_leader(d, specialist, head, at, rng.uniform(2, 10))
         else:
-            d = services.submit_for_approval(d, specialist, now=at(total_h * rng.uniform(0.1, 0.4)))
+            d = _to_leader(d, specialist, head, at, total_h * rng.uniform(0.1, 0.4))
         if scenario == "awaiting_approval":
             return "awaiting_approval"
         if scenario == "refused":
-            services.refuse(d, leader, reasons="Không đủ điều kiện theo quy định (dữ liệu mẫu).", now=at(total_h * 0.1))
+            services.refuse(
+                d, leader, reasons="Không đủ điều kiện theo quy định (dữ liệu mẫu).",
+                legal_basis="Các điều kiện quy định tại văn bản quy phạm pháp luật của thủ tục (dữ liệu mẫu).", now=at(total_h * 0.1),
+            )
             return "refused"
         d = services.approve(d, leader, now=at(total_h * rng.uniform(0.05, 0.15)))
         number = f"{i + 1}/{terms.code[-4:]}"

@@ -123,6 +123,10 @@ def _header(unit):
     governing = (parent.name if parent else "").upper()
     if unit.local_government and unit.local_government != unit:
         governing = ("UBND " + unit.local_government.name).upper()
+    elif unit.local_government == unit:
+        # The commune's People's Committee itself issues (a refusal to resolve signed by the
+        # chairman): "ỦY BAN NHÂN DÂN / XÃ NGỌC LIÊN" (NĐ 30/2020 Phụ lục I).
+        governing = "ỦY BAN NHÂN DÂN"
     return {"governing": governing, "issuer": unit.name.upper(), "place": _place(unit)}
 
 
@@ -131,20 +135,28 @@ def _short(dt):
 
 
 def control_rows(dossier, calendar=None):
-    """Rows of the process-control sheet: every hand-over with before/on/after time."""
+    """Rows of the process-control sheet: every hand-over with before/on/after time (the one
+    classification, ``deadlines.timeliness``, against the step's own due time). A step held
+    by a unit rather than a person (waiting for the head's review, the leader's signature)
+    names as its receiver the official who handed the dossier on from it."""
     rows = []
-    for s in dossier.steps.select_related("unit", "assignee", "given_by").order_by("seq"):
+    steps = list(dossier.steps.select_related("unit", "assignee", "given_by").order_by("seq"))
+    verdicts = {"early": _("Before time"), "on_time": _("On time"), "late": _("Late")}
+    for i, s in enumerate(steps):
         verdict = ""
         if s.finished_at and s.due_at:
-            verdict = {"early": _("Before time"), "on_time": _("On time"), "late": _("Late")}[deadlines.timeliness(local(s.finished_at), local(s.due_at))]
+            verdict = verdicts[deadlines.timeliness(s.finished_at, s.due_at)]
         elif s.finished_at:
             verdict = _("No separate time limit")
+        official = s.assignee
+        if official is None and s.finished_at and i + 1 < len(steps):
+            official = steps[i + 1].given_by
         rows.append(
             {
                 "seq": s.seq,
                 "name": s.name,
                 "unit": s.external_agency or (s.unit.name if s.unit else ""),
-                "official": s.assignee.display_name if s.assignee else "",
+                "official": official.display_name if official else "",
                 "given_by": s.given_by.display_name if s.given_by else "",
                 "received": vn_time(s.started_at),
                 "handed": vn_time(s.finished_at) if s.finished_at else "",
@@ -201,18 +213,50 @@ def _vnd(amount) -> str:
     return f"{int(amount):,}".replace(",", ".") + " đồng"
 
 
+ASK_DESK_VI = "xin hỏi bộ phận tiếp nhận hồ sơ"
+_CASE_VI = {"council": "mức thu do HĐND tỉnh quy định", "unknown": "mức thu chưa có trong danh mục"}
+
+
+def _conditional(line) -> bool:
+    """An undetermined line named for a case ("Một số trường hợp", "Đăng ký quá hạn"…): it
+    applies only in that case, so it does not make the dossier's fees undetermined."""
+    return line.get("amount") is None and bool(line.get("name")) and line.get("kind") in ("council", "unknown")
+
+
 def fee_texts(dossier) -> tuple[str, list[str]]:
     """(total, one text per line) printed on the receipt: "24.000 đồng", ["8.000 đồng/bản sao
     × 3 bản sao = 24.000 đồng"]. A line the catalogue does not price reads "chưa xác định",
-    and the total says it does not include it. One line that is not per unit is said by the
-    total alone. Dossiers without fee lines (received before they were kept) print their
-    total only; nothing when it is 0."""
+    and the total says it does not include it. A line priced only in a named case (a free
+    birth registration, "Một số trường hợp" at a rate the provincial council sets) reads as
+    one plain sentence telling the applicant to ask the desk, and leaves the total as the
+    other lines make it ("Miễn phí"). One line that is not per unit is said by the total
+    alone, as is a free line when the total is "Miễn phí". Dossiers without fee lines
+    (received before they were kept) print their total only; nothing when it is 0."""
     lines = dossier.fee_lines or []
+    undetermined = any(line.get("amount") is None and not _conditional(line) for line in lines)
+    determined = [line for line in lines if not _conditional(line)]
+    if not lines:
+        total = _vnd(dossier.fee_amount) if dossier.fee_amount else ""
+    elif undetermined and not dossier.fee_amount:
+        total = UNDETERMINED_VI
+    elif undetermined:
+        total = f"{_vnd(dossier.fee_amount)} (chưa gồm khoản {UNDETERMINED_VI})"
+    elif determined and all(line.get("kind") == "free" for line in determined):
+        total = "Miễn phí"
+    elif not determined:
+        total = UNDETERMINED_VI
+    else:
+        total = _vnd(dossier.fee_amount)
     texts = []
     for line in lines:
         kind, amount = line.get("kind"), line.get("amount")
+        if _conditional(line):
+            texts.append(f"{line['name']}: {_CASE_VI[kind]}; {ASK_DESK_VI}")
+            continue
         prefix = f"{line['name']}: " if line.get("name") else (f"{_FEE_KIND_VI[kind]}: " if kind in ("council", "unknown") else "")
         if kind == "free":
+            if total == "Miễn phí" and not prefix:
+                continue
             text = f"{prefix}Miễn phí" if prefix else "Miễn phí"
         elif kind == "per_unit":
             unit, q = line.get("unit") or "đơn vị", line.get("quantity")
@@ -223,17 +267,6 @@ def fee_texts(dossier) -> tuple[str, list[str]]:
         else:
             text = prefix + (_vnd(amount) if amount is not None else UNDETERMINED_VI)
         texts.append(text)
-    undetermined = any(line.get("amount") is None for line in lines)
-    if not lines:
-        total = _vnd(dossier.fee_amount) if dossier.fee_amount else ""
-    elif undetermined and not dossier.fee_amount:
-        total = UNDETERMINED_VI
-    elif undetermined:
-        total = f"{_vnd(dossier.fee_amount)} (chưa gồm khoản {UNDETERMINED_VI})"
-    elif all(line.get("kind") == "free" for line in lines):
-        total = "Miễn phí"
-    else:
-        total = _vnd(dossier.fee_amount)
     if len(lines) == 1 and lines[0].get("kind") != "per_unit" and not lines[0].get("name"):
         texts = []
     return total, texts
@@ -247,6 +280,7 @@ def context(doc: IssuedDocument) -> dict:
         legal = f"{d.legal_days.normalize():f} ngày"
     data = doc.data or {}
     apology = getattr(d, "apology", None) if doc.kind == DocumentKind.APOLOGY else None
+    received = d.received_at or d.submitted_at
     ctx = {
         "doc": doc,
         "reference": doc.reference,
@@ -267,26 +301,38 @@ def context(doc: IssuedDocument) -> dict:
         "agent_id": d.agent_id_number,
         "agent_phone": d.agent_phone,
         "agent_address": d.agent_address,
+        "agent_email": d.agent_email,
         "authorisation": d.authorisation_document,
         "request": d.request_summary or d.procedure_name,
         "components": [c.name for c in d.components.all() if c.submitted],
         "copies": d.copies,
         "legal_time": legal,
-        "received_at": vn_time(d.received_at or d.submitted_at),
+        "received_at": vn_time(received),
+        # "ngày 06 tháng 07 năm 2026" (a sentence that starts "Ngày …, [unit] tiếp nhận …").
+        "received_date": vn_date(received) if received else "",
+        "received_on": vn_date(received).capitalize() if received else "",
         "due_at": vn_time(d.legal_due_at if apology is None else apology.previous_due_at) if d.received_at else "",
         "delivery": d.get_delivery_display(),
         "receiving_unit": d.receiving_unit.name,
         "competent_unit": d.competent_unit.name,
         "items": data.get("items", []),
         "reason": data.get("reason", "") or data.get("reasons", ""),
+        "legal_basis": data.get("legal_basis", ""),
         "new_due_at": vn_time(apology.new_due_at) if apology else "",
         "previous_due_at": vn_time(apology.previous_due_at) if apology else "",
         "signer": doc.issued_by.display_name if doc.issued_by else "",
+        "signer_capacity": signer_capacity(doc),
+        # The issuing body as a sentence names it: a commune acts as its People's Committee.
+        "issuer_name": ("Ủy ban nhân dân " + unit.name[:1].lower() + unit.name[1:]) if unit.local_government == unit else unit.name,
         "lookup_url": lookup_url(d),
         "lookup_secret": d.lookup_secret,
         "rows": control_rows(d) if doc.kind == DocumentKind.CONTROL else [],
         "partners": sorted({s.external_agency or (s.unit.name if s.unit else "") for s in d.steps.filter(is_interagency=True).select_related("unit")}),
-        "contact_phone": d.receiving_unit.phone,
+        # BM.02: the person to contact about the request and the unit's phone number (the
+        # issuing unit's, else the one-stop desk's).
+        "contact_person": doc.issued_by.display_name if doc.issued_by else "",
+        "contact_unit": unit.name,
+        "contact_phone": unit.phone or d.receiving_unit.phone,
         # BM.01 "Vào Sổ theo dõi hồ sơ, Quyển số …; Số thứ tự …"
         "book_volume": d.book_volume,
         "book_seq": d.book_seq or "",
@@ -300,6 +346,25 @@ def context(doc: IssuedDocument) -> dict:
 
         ctx["due_at"] = vn_time(datetime.fromisoformat(data["due_at"]))
     return {k: nfc(v) for k, v in ctx.items()}
+
+
+def signer_capacity(doc: IssuedDocument) -> dict:
+    """How the competent person signs a decision of a People's Committee (NĐ 30/2020/NĐ-CP
+    Phụ lục I: "TM." for the collective, "KT." for a deputy): the chairman "TM. ỦY BAN NHÂN
+    DÂN / CHỦ TỊCH", a vice-chairman "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH";
+    anyone else as the head of the issuing body."""
+    from xaso.core.models import Membership, Position
+
+    position = None
+    if doc.issued_by_id:
+        position = (
+            Membership.objects.filter(user_id=doc.issued_by_id, unit=doc.unit, is_active=True).values_list("position", flat=True).first()
+        )
+    if position == Position.CHAIRMAN:
+        return {"lines": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]}
+    if position == Position.VICE_CHAIRMAN:
+        return {"lines": ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]}
+    return {"lines": ["THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"]}
 
 
 def render_html(doc: IssuedDocument) -> str:
@@ -462,7 +527,9 @@ def _book_sheet(ws, unit, start, end, subtitle, dossiers):
             ", ".join(x for x in (d.applicant_address, d.applicant_phone) if x),
             d.competent_unit.name,
             local(d.received_at).strftime(fmt),
-            local(d.due_at).strftime(fmt) if d.due_at else "",
+            # The appointment the law gives; an apology's new date beside it.
+            (local(d.legal_due_at or d.due_at).strftime(fmt) if (d.legal_due_at or d.due_at) else "")
+            + (f" (hẹn lại: {local(d.due_at).strftime(fmt)})" if d.legal_due_at and d.due_at and d.due_at != d.legal_due_at else ""),
             local(d.returned_at).strftime(fmt) if d.returned_at else "",
             d.get_delivery_display(),
             "",

@@ -44,7 +44,9 @@ class IntakeForm(forms.Form):
     applicant_email = forms.EmailField(label=_("E-mail"), required=False)
     agent_name = forms.CharField(label=_("Authorised person (if any)"), max_length=255, required=False)
     agent_id_number = forms.CharField(label=_("Authorised person's identification number"), max_length=20, required=False)
+    agent_address = forms.CharField(label=_("Authorised person's address"), max_length=255, required=False)
     agent_phone = forms.CharField(label=_("Authorised person's phone"), max_length=15, required=False)
+    agent_email = forms.EmailField(label=_("Authorised person's e-mail"), required=False)
     authorisation_document = forms.CharField(label=_("Authorisation document"), max_length=255, required=False)
     request_summary = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     channel = forms.TypedChoiceField(label=_("Channel"), choices=[(Channel.COUNTER, Channel.COUNTER.label), (Channel.POST, Channel.POST.label)], coerce=int, initial=Channel.COUNTER)
@@ -72,7 +74,9 @@ class IntakeForm(forms.Form):
             self.fields["fee_method"] = forms.ChoiceField(label=_("Payment method"), choices=COUNTER_PAYMENT_CHOICES, initial=PaymentMethod.CASH, required=False)
             self.fields["fee_reference"] = forms.CharField(label=_("Receipt number or transaction reference"), max_length=64, required=False)
         for i, doc in enumerate(self.documents):
-            self.fields[f"doc_{i}_submitted"] = forms.BooleanField(label=doc["name"], required=False, initial=True)
+            # Only the mandatory documents are ticked in advance: a conditional one ("in the
+            # case of…") is ticked by the officer when the applicant brings it.
+            self.fields[f"doc_{i}_submitted"] = forms.BooleanField(label=doc["name"], required=False, initial=bool(doc.get("mandatory", True)))
             self.fields[f"doc_{i}_reused"] = forms.BooleanField(label=_("Reused from stored data"), required=False)
             self.fields[f"doc_{i}_file"] = forms.FileField(label=_("Scanned file"), required=False, widget=file_input())
 
@@ -197,6 +201,17 @@ class ReasonsForm(forms.Form):
     reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class RefuseForm(forms.Form):
+    """Refusal to resolve after processing: the written answer states the reasons and the
+    legal basis."""
+
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+    legal_basis = forms.CharField(
+        label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The provisions (law, decree, article) the request does not meet."),
+    )
+
+
 class SupplementForm(forms.Form):
     items = LinesField(label=_("What the applicant must add or correct (one item per line)"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -248,10 +263,12 @@ ACTION_FORMS = {
     Action.REFUSE_RECEPTION: ReasonsForm,
     Action.TRANSFER: TransferForm,
     Action.ASSIGN: AssignForm,
+    Action.SUBMIT_FOR_REVIEW: NoteForm,
+    Action.FORWARD_FOR_APPROVAL: NoteForm,
     Action.SUBMIT_FOR_APPROVAL: NoteForm,
     Action.SEND_BACK: RequiredNoteForm,
     Action.APPROVE: NoteForm,
-    Action.REFUSE: ReasonsForm,
+    Action.REFUSE: RefuseForm,
     Action.SEND_INTERAGENCY: InteragencyForm,
     Action.INTERAGENCY_BACK: NoteForm,
     Action.REQUEST_SUPPLEMENT: SupplementForm,

@@ -29,6 +29,7 @@ def _status_choices():
         Status.IN_PROGRESS: _("Being processed"),
         Status.INTERAGENCY: _("At another agency"),
         Status.SUPPLEMENT: _("Waiting for the applicant's supplement"),
+        Status.HEAD_REVIEW: _("Waiting for the head of department's review"),
         Status.AWAITING_APPROVAL: _("Waiting for approval"),
         Status.APPROVED: _("Approved"),
         Status.RESULT_READY: _("Result ready"),
@@ -44,6 +45,8 @@ STATUS_CHOICES = _status_choices()
 # The states in which a dossier waits for its assigned official (the "my work" list).
 ASSIGNEE_WORK_STATUSES = [s.value for s in (Status.IN_PROGRESS, Status.INTERAGENCY, Status.SUPPLEMENT, Status.APPROVED)]
 
+# History (timeline, public lookup, control sheet, messages "done: …"): what happened, in the
+# past tense. Buttons and forms name the action to take: ``ACTION_BUTTONS`` (imperative).
 ACTION_LABELS = {
     "submit_online": _("Submitted online"),
     "intake": _("Received at the counter"),
@@ -53,10 +56,12 @@ ACTION_LABELS = {
     Action.REFUSE_RECEPTION: _("Refused at reception"),
     Action.TRANSFER: _("Transferred to the competent unit"),
     Action.ASSIGN: _("Assigned"),
-    Action.SUBMIT_FOR_APPROVAL: _("Submitted for approval"),
-    Action.SEND_BACK: _("Sent back for rework"),
+    Action.SUBMIT_FOR_REVIEW: _("Submitted to the head of department"),
+    Action.FORWARD_FOR_APPROVAL: _("Reviewed and submitted to the leader"),
+    Action.SUBMIT_FOR_APPROVAL: _("Submitted to the leader for approval"),
+    Action.SEND_BACK: _("Returned for rework"),
     Action.APPROVE: _("Approved"),
-    Action.REFUSE: _("Refused"),
+    Action.REFUSE: _("Refused to resolve"),
     Action.SEND_INTERAGENCY: _("Sent to another agency"),
     Action.INTERAGENCY_BACK: _("Back from the other agency"),
     Action.REQUEST_SUPPLEMENT: _("Supplement requested"),
@@ -70,9 +75,38 @@ ACTION_LABELS = {
 }
 
 
+ACTION_BUTTONS = {
+    Action.RECEIVE: _("Receive the dossier"),
+    Action.RECEPTION_SUPPLEMENT: _("Ask to complete the dossier"),
+    Action.RESUBMIT: _("Resubmit the dossier"),
+    Action.REFUSE_RECEPTION: _("Refuse to receive"),
+    Action.TRANSFER: _("Transfer to the competent unit"),
+    Action.ASSIGN: _("Assign"),
+    Action.SUBMIT_FOR_REVIEW: _("Submit to the head of department"),
+    Action.FORWARD_FOR_APPROVAL: _("Submit to the leader for approval"),
+    Action.SUBMIT_FOR_APPROVAL: _("Submit to the leader for approval"),
+    Action.SEND_BACK: _("Return for rework"),
+    Action.APPROVE: _("Approve"),
+    Action.REFUSE: _("Refuse to resolve"),
+    Action.SEND_INTERAGENCY: _("Send to another agency"),
+    Action.INTERAGENCY_BACK: _("Record the other agency's reply"),
+    Action.REQUEST_SUPPLEMENT: _("Request a supplement"),
+    Action.SUPPLEMENT_RECEIVED: _("Record the supplement received"),
+    Action.RESULT_READY: _("Send the result to the desk"),
+    Action.RETURN_RESULT: _("Return the result"),
+    Action.STOP: _("Stop at the applicant's request"),
+    Action.APOLOGISE: _("Issue an apology and new date"),
+}
+
+
 def action_label(action) -> str:
-    """The Vietnamese label of an action or event (timeline, messages, public history)."""
+    """What happened, in the past tense (timeline, messages, public history)."""
     return str(ACTION_LABELS.get(action, action))
+
+
+def action_button(action) -> str:
+    """The action to take, in the imperative (buttons, forms, refusal messages)."""
+    return str(ACTION_BUTTONS.get(action) or ACTION_LABELS.get(action, action))
 ACTION_CHOICES = [(str(k), v) for k, v in ACTION_LABELS.items()]
 
 
@@ -290,6 +324,13 @@ class Dossier(models.Model):
 
         return reverse("dossiers:detail", args=[self.code])
 
+    @property
+    def has_head_review(self) -> bool:
+        """The internal process copied at receipt has the head of department's review step
+        (catalogue role "head"): the specialist submits to the head, who forwards to the
+        leader (``states.HEAD_REVIEW``)."""
+        return any(step.get("role") == "unit_head" for step in self.steps_plan or [])
+
 
 def component_upload_to(instance, filename):
     return f"dossiers/components/{instance.dossier.received_at or instance.dossier.submitted_at:%Y/%m}/{instance.dossier.code}/{filename}"
@@ -388,6 +429,9 @@ class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt and appointment slip")
     SUPPLEMENT = "supplement", _("Request to complete the dossier")
     REFUSAL = "refusal", _("Refusal notice")
+    # Refusal to resolve after processing: a written answer of the competent authority with
+    # the reasons and the legal basis (not the reception desk's refusal to receive).
+    DENIAL = "denial", _("Notice of refusal to resolve")
     APOLOGY = "apology", _("Apology and new appointment")
     STOP = "stop", _("Notice of stopping the handling")
     CONTROL = "control", _("Process-control sheet")
@@ -465,6 +509,7 @@ class IssuedDocument(models.Model):
         "receipt": "TNHS",
         "supplement": "PBS",
         "refusal": "PTC",
+        "denial": "TCGQ",
         "apology": "PXL",
         "stop": "TBD",
         "control": "PKS",

@@ -33,6 +33,7 @@ PORTAL_STATUS = {
     Status.IN_PROGRESS: "Đang xử lý",
     Status.INTERAGENCY: "Đang xử lý",
     Status.SUPPLEMENT: "Yêu cầu bổ sung hồ sơ",
+    Status.HEAD_REVIEW: "Đang xử lý",
     Status.AWAITING_APPROVAL: "Đang xử lý",
     Status.APPROVED: "Đang xử lý",
     Status.RESULT_READY: "Đã xử lý xong",
@@ -64,7 +65,9 @@ def build_payload(dossier, *, components=None, pauses=None) -> dict:
         components = list(dossier.components.all()) if dossier.pk else []
     if pauses is None:
         pauses = list(dossier.pauses.all()) if dossier.pk else []
-    base = getattr(settings, "XASO_PUBLIC_BASE_URL", "").rstrip("/")
+    from xaso.core.site import public_base_url
+
+    base = public_base_url()
     return {
         "MaHoSo": dossier.code,
         "MaTTHC": dossier.procedure_code,
@@ -76,8 +79,11 @@ def build_payload(dossier, *, components=None, pauses=None) -> dict:
         "TrangThaiHoSo": PORTAL_STATUS[Status(dossier.status)],
         "NgayNopHoSo": _dt(dossier.submitted_at),
         "NgayTiepNhan": _dt(dossier.received_at),
-        "NgayHenTra": _dt(dossier.due_at),
-        "NgayHenTraTheoQuyDinh": _dt(dossier.legal_due_at),
+        # The appointment the law gives (the legal due date): the 766 on-time formula compares
+        # the processing end with NgayHenTra, and an apology does not make a dossier on time.
+        # The apology's new date travels in its own field (null without an apology).
+        "NgayHenTra": _dt(dossier.legal_due_at),
+        "NgayHenTraLai": _dt(dossier.due_at) if dossier.due_at and dossier.due_at != dossier.legal_due_at else None,
         "NgayKetThucXuLy": _dt(dossier.finished_at),
         "NgayTraKetQua": _dt(dossier.returned_at),
         "ThoiGianGiaiQuyet": float(dossier.legal_days) if dossier.legal_days else float(dossier.legal_hours),

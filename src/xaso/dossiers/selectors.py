@@ -27,6 +27,7 @@ ACTIVE = [
     Status.IN_PROGRESS,
     Status.INTERAGENCY,
     Status.SUPPLEMENT,
+    Status.HEAD_REVIEW,
     Status.AWAITING_APPROVAL,
     Status.APPROVED,
 ]
@@ -38,7 +39,7 @@ def my_work_q(user) -> Q:
     q = Q(assignee=user, status__in=ASSIGNEE_WORK_STATUSES)
     heads = _scope(user, "unit_head")
     if heads:
-        q |= Q(current_unit_id__in=heads, status__in=[Status.TRANSFERRED, Status.AWAITING_APPROVAL])
+        q |= Q(current_unit_id__in=heads, status__in=[Status.TRANSFERRED, Status.HEAD_REVIEW, Status.AWAITING_APPROVAL])
     leaders = _scope(user, "leader")
     if leaders:
         q |= Q(current_unit_id__in=leaders, status=Status.AWAITING_APPROVAL)
@@ -116,7 +117,7 @@ class Row:
     status_label: str = ""
     procedure_text: str = ""
     due_text: str = ""
-    hours_text: str = ""
+    hours_text: str = ""  # the working time left, or overdue by (``time_phrase``)
     badge_class: str = ""
     badge_label: str = ""
 
@@ -127,6 +128,7 @@ def _badges():
         "today": ("text-bg-warning", _("Due today")),
         "soon": ("text-bg-info", _("Due within 1 working day")),
         "paused": ("text-bg-secondary", _("Paused (waiting for the applicant)")),
+        "redated": ("text-bg-danger", _("Overdue, new date given")),
         "ok": ("text-bg-success", _("On time")),
     }
 
@@ -172,6 +174,7 @@ def with_clocks(dossiers, calendar, now=None):
     between = working_time_index(calendar).between
     labels = {k: str(v) for k, v in STATUS_CHOICES}  # translated once, not per row
     badges = _badges()
+    phrases = _phrases()
     tz = timezone.get_current_timezone()
     today = now.astimezone(tz).date()
     # number_format's answer for a 1-decimal float (no thousands grouping is configured), once.
@@ -187,12 +190,17 @@ def with_clocks(dossiers, calendar, now=None):
             c = deadlines.compute(calendar, facts_of(d, pauses.get(d.pk, []), apologies.get(d.pk) or False), now=now)
         else:
             c = deadlines.running_clock(calendar, d.due_at, d.legal_due_at or d.due_at, now=now, between=between)
+        redated = c.legal_due is not None and c.effective_due > c.legal_due
         if d.status in CLOSED:
             level = "none"
         elif c.paused:
             level = "paused"
         elif c.overdue:
             level = "overdue"
+        elif redated and now > c.legal_due:
+            # Past its legal due date, before the apology's new date: late all the same (the
+            # apology does not make a dossier on time); the time shown runs to the new date.
+            level = "redated"
         elif c.effective_due.astimezone(tz).date() == today:
             level = "today"
         elif c.remaining <= calendar.day_length:
@@ -201,8 +209,38 @@ def with_clocks(dossiers, calendar, now=None):
             level = "ok"
         due_local = c.effective_due.astimezone(tz)
         css, badge = badges.get(level, ("", ""))
-        rows.append(Row(d, c, level, label, name, f"{due_local:%H:%M %d/%m/%Y}", str(round(c.remaining.total_seconds() / 3600, 1)).replace(".", decimal_sep), css, badge))
+        rows.append(Row(d, c, level, label, name, f"{due_local:%H:%M %d/%m/%Y}", time_phrase(c, calendar.day_length, decimal_sep, phrases), css, badge))
     return rows
+
+
+def _number(value: float, decimal_sep=",") -> str:
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return text.replace(".", decimal_sep)
+
+
+def _phrases():
+    return {
+        "days": _("%(n)s working days"),
+        "hours": _("%(n)s working hours"),
+        "left": _("%(time)s left"),
+    }
+
+
+def time_phrase(c, day_length=timedelta(hours=8), decimal_sep=",", phrases=None) -> str:
+    """How the working time of a clock reads next to its badge: overdue by "92 working days"
+    (in days once it is a day or more, in hours below), or "19.5 working hours left". Never a
+    negative number: the badge says overdue."""
+    if c is None:
+        return ""
+    phrases = phrases or _phrases()
+    amount = abs(c.remaining)
+    if amount >= day_length:
+        text = phrases["days"] % {"n": _number(amount / day_length, decimal_sep)}
+    else:
+        text = phrases["hours"] % {"n": _number(amount.total_seconds() / 3600, decimal_sep)}
+    if c.remaining < timedelta(0):
+        return text
+    return phrases["left"] % {"time": text}
 
 
 def overdue_without_apology(unit_ids=None, now=None):
@@ -278,10 +316,40 @@ def public_history(d: Dossier):
     return [{"at": at, "action": action, "label": action_label(action), "unit": unit or ""} for at, action, unit in events]
 
 
-def remaining_text(c, day_length=timedelta(hours=8)):
-    if c is None:
-        return ""
-    total = abs(c.remaining)
-    days, rest = divmod(total, day_length)
-    hours = rest.total_seconds() / 3600
-    return days, round(hours, 1)
+# --------------------------------------------------------------------------- timeliness
+
+
+def counted_late():
+    """Annotation: the dossier had more than one supplement request (its second request's
+    event is flagged ``counts_as_late``; Decision 766 item 2.1 counts it overdue)."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Event
+    from .states import Action
+
+    return Exists(Event.objects.filter(dossier=OuterRef("pk"), action=Action.REQUEST_SUPPLEMENT, data__counts_as_late=True))
+
+
+def on_time_q() -> Q:
+    """The query-level twin of ``deadlines.timeliness`` (early or on time), for counting in
+    the database: finished by the **legal** due date (an apology's new date does not count),
+    and not flagged late by a second supplement request. Needs the ``late_flag`` annotation
+    (``with_late_flag``)."""
+    from django.db.models import F
+
+    return Q(legal_due_at__isnull=False, finished_at__isnull=False, finished_at__lte=F("legal_due_at")) & ~Q(late_flag=True)
+
+
+def with_late_flag(qs):
+    return qs.annotate(late_flag=counted_late())
+
+
+def timeliness_of(dossier) -> str | None:
+    """``deadlines.timeliness`` of a finished dossier (None while it is not finished)."""
+    if dossier.finished_at is None or dossier.legal_due_at is None:
+        return None
+    from .models import Event
+    from .states import Action
+
+    flagged = Event.objects.filter(dossier=dossier, action=Action.REQUEST_SUPPLEMENT, data__counts_as_late=True).exists()
+    return deadlines.timeliness(dossier.finished_at, dossier.legal_due_at, counts_as_late=flagged)

@@ -42,7 +42,7 @@ from .models import (
     Pause,
     Step,
     SyncJob,
-    action_label,
+    action_button,
 )
 from .states import Action, Status
 
@@ -313,30 +313,59 @@ def _roles_in_scope(user, unit_id, role) -> bool:
     return unit_id in scope_ids(user, role)
 
 
-def permitted(dossier: Dossier, action, user) -> tuple[bool, str]:
-    """Whether ``user`` may do ``action`` on ``dossier`` now, and why not."""
-    t = states.transition(action)
-    status = Status(dossier.status)
-    if status not in t.sources:
-        return False, _("“%(action)s” is not possible while the dossier is “%(status)s”.") % {
-            "action": action_label(action),
-            "status": dossier.get_status_display(),
-        }
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False, _("You must be logged in.")
-    for role in t.roles:
+def _granting_role(dossier: Dossier, t, user):
+    """The first of the transition's roles through which ``user`` may act on ``dossier``
+    (scope of the receiving or current unit, the assignee rule, the owner), else None."""
+    for role in sorted(t.roles):  # a stable order: the same role is found every time
         scope = states.scope_of(role)
         if scope == states.Scope.OWNER:
             if dossier.applicant_account_id and dossier.applicant_account_id == user.pk:
-                return True, ""
+                return role
             continue
         unit_id = dossier.receiving_unit_id if scope == states.Scope.RECEIVING else dossier.current_unit_id
         if not _roles_in_scope(user, unit_id, role):
             continue
         if t.assignee_only and role == "specialist" and dossier.assignee_id != user.pk:
             continue
+        return role
+    return None
+
+
+def permitted(dossier: Dossier, action, user) -> tuple[bool, str]:
+    """Whether ``user`` may do ``action`` on ``dossier`` now, and why not."""
+    t = states.transition(action)
+    status = Status(dossier.status)
+    if status not in t.sources or not states.condition_holds(t, dossier.has_head_review):
+        return False, _("“%(action)s” is not possible while the dossier is “%(status)s”.") % {
+            "action": action_button(action),
+            "status": dossier.get_status_display(),
+        }
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False, _("You must be logged in.")
+    if _granting_role(dossier, t, user) is not None:
         return True, ""
-    return False, _("You are not allowed to “%(action)s” this dossier (role or unit).") % {"action": action_label(action)}
+    return False, _("You are not allowed to “%(action)s” this dossier (role or unit).") % {"action": action_button(action)}
+
+
+def acting_unit(user, role, target_unit_id):
+    """The unit ``user`` acts for when acting through ``role`` on a dossier of the unit
+    ``target_unit_id``: the unit of their membership with that role that covers it, the
+    nearest one (the chairman approves for the commune's People's Committee, the desk
+    officer receives a supplement for the one-stop desk, a head reviews for the department).
+    The citizen acting on their own dossier acts for no unit (None); an official with no
+    matching membership (a superuser) for the target unit itself."""
+    from xaso.core.selectors import memberships_of
+
+    if role == states.APPLICANT or user is None or not getattr(user, "pk", None):
+        return None
+    mine = {m.unit_id: m.unit for m in memberships_of(user) if m.role == role}
+    node = Unit.objects.filter(pk=target_unit_id).select_related("parent__parent__parent").first()
+    while node is not None:
+        if node.pk in mine:
+            return mine[node.pk]
+        node = node.parent
+    # A commune-wide role held in another unit of the commune (e.g. the standing office).
+    return next(iter(mine.values()), None) or Unit.objects.filter(pk=target_unit_id).first()
 
 
 def allowed_actions(dossier, user) -> list[str]:
@@ -423,43 +452,73 @@ def refresh_running_due_dates(*, affected_day=None, now=None) -> int:
 
 def _refresh_open_step_due_dates(calendar, affected_day=None) -> list[Step]:
     """The open steps (of unfinished dossiers) whose own due time, recomputed with
-    ``_step_due`` from their start and share, moved with the calendar."""
+    ``deadlines.step_due`` from their start, their share and their dossier's facts (as they
+    were when the step started), moved with the calendar."""
     open_steps = Step.objects.filter(finished_at__isnull=True, share_percent__gt=0, dossier__finished_at__isnull=True)
     if affected_day is not None:
         start = timezone.make_aware(datetime.combine(affected_day, time.min))
         open_steps = open_steps.filter(started_at__lt=start + timedelta(days=1)).exclude(due_at__lt=start)
     changed = []
-    for step in open_steps.select_related("dossier").only(
-        "started_at", "due_at", "share_percent", "dossier__legal_days", "dossier__legal_hours"
-    ).iterator(chunk_size=500):
-        due = _step_due(step.dossier, step.started_at, step.share_percent, calendar)
+    for step in open_steps.select_related("dossier").prefetch_related("dossier__pauses").iterator(chunk_size=500):
+        d = step.dossier
+        pauses = [p for p in d.pauses.all() if p.started_at <= step.started_at]
+        facts = facts_of(d, pauses=pauses, apology=False)
+        due = deadlines.step_due(calendar, facts, step.started_at, float(step.share_percent))
         if due != step.due_at:
             step.due_at = due
             changed.append(step)
     return changed
 
 
-def _step_due(dossier, start, share, calendar=None) -> datetime | None:
+def _step_due(dossier, start, share, calendar=None, facts=None) -> datetime | None:
+    """A step's own due time: ``deadlines.step_due`` with the dossier's facts."""
     if not share:
         return None
-    hours = deadlines.split_share(float(dossier.legal_days), float(dossier.legal_hours), float(share))
-    from xaso.core.calendar import Duration
+    if facts is None:
+        facts = facts_of(dossier, apology=False)
+    return deadlines.step_due(calendar or get_calendar(), facts, start, float(share))
 
-    return (calendar or get_calendar()).due_at(start, Duration(0, hours))
+
+# The internal process copied from the catalogue at receipt (``Dossier.steps_plan``): its steps
+# in order, each with a role and a share of the legal time. The hand-overs follow it:
+#   receipt → the leading reception steps (e.g. "Tiếp nhận hồ sơ" + "Chuyển hồ sơ đến đơn vị
+#     giải quyết": one hand-over, their shares together), ended by the transfer;
+#   transfer → the competent unit's head assigns (no share of its own in the process);
+#   assignment → the specialist's step ("Thẩm định, đề xuất kết quả");
+#   submitted for review → the head's step ("Trưởng phòng xem xét"), when the process has it;
+#   submitted/forwarded for approval → the leader's step ("Lãnh đạo UBND phê duyệt, ký");
+#   approval → issuing the result (no share); result ready → the trailing reception steps
+#     ("Trả kết quả").
+# A process without a step for a role gives the hand-over its built-in name and no share.
 
 
-def _plan_share(dossier, predicate) -> float:
-    for step in dossier.steps_plan or []:
-        if predicate(step):
-            return float(step.get("share") or 0)
-    return 0
+def process_step(dossier, part: str) -> tuple[str, float]:
+    """(name, share %) of the part of the dossier's internal process a hand-over holds:
+    ``reception_in``, ``specialist``, ``unit_head``, ``leader``, ``interagency`` or
+    ``reception_out``; ("", 0) when the process has none."""
+    plan = list(dossier.steps_plan or [])
+    if part in ("reception_in", "reception_out"):
+        first_other = next((i for i, s in enumerate(plan) if s.get("role") != "reception"), len(plan))
+        last_other = max((i for i, s in enumerate(plan) if s.get("role") != "reception"), default=-1)
+        chunk = plan[:first_other] if part == "reception_in" else plan[last_other + 1 :]
+        chunk = [s for s in chunk if s.get("role") == "reception"]
+        if not chunk:
+            return "", 0
+        return chunk[0].get("name") or "", sum(float(s.get("share") or 0) for s in chunk)
+    if part == "interagency":
+        step = next((s for s in plan if s.get("interagency")), None)
+    else:
+        step = next((s for s in plan if s.get("role") == part and not s.get("interagency")), None)
+    if step is None:
+        return "", 0
+    return step.get("name") or "", float(step.get("share") or 0)
 
 
 def _close_open_steps(dossier, now):
     Step.objects.filter(dossier=dossier, finished_at__isnull=True).update(finished_at=now)
 
 
-def _open_step(dossier, *, name, unit=None, assignee=None, given_by=None, now, share=0, external="", interagency=False, first=False, calendar=None):
+def _open_step(dossier, *, name, unit=None, assignee=None, given_by=None, now, share=0, external="", interagency=False, first=False, calendar=None, facts=None):
     if first:
         seq = 1
     else:
@@ -473,11 +532,18 @@ def _open_step(dossier, *, name, unit=None, assignee=None, given_by=None, now, s
         assignee=assignee,
         given_by=given_by,
         started_at=now,
-        due_at=_step_due(dossier, now, share, calendar),
+        due_at=_step_due(dossier, now, share, calendar, facts),
         share_percent=share or 0,
         external_agency=external,
         is_interagency=interagency,
     )
+
+
+def _open_process_step(d, part, default_name, **kwargs):
+    """Open the hand-over holding ``part`` of the internal process: named as the process
+    names it (else ``default_name``), with its share of the time."""
+    name, share = process_step(d, part)
+    return _open_step(d, name=name or default_name, share=share, **kwargs)
 
 
 def issue_document(dossier, kind, *, unit, user, now, data=None) -> IssuedDocument:
@@ -523,8 +589,9 @@ def _sync(dossier, event, *, components=None, pauses=None):
 
 
 def lookup_url(dossier) -> str:
-    base = getattr(settings, "XASO_PUBLIC_BASE_URL", "").rstrip("/")
-    return f"{base}/tra-cuu/?ma={dossier.code}&k={dossier.lookup_secret}"
+    from xaso.core.site import public_base_url
+
+    return f"{public_base_url()}/tra-cuu/?ma={dossier.code}&k={dossier.lookup_secret}"
 
 
 def _notify(dossier, event, ev_id, sms, subject, body=None):
@@ -679,8 +746,10 @@ def _mark_received(dossier, user, now, fresh=False, calendar=None):
         dossier.book_volume, dossier.book_seq = book_entry(dossier.receiving_unit_id, dossier.field_name, now)
         refresh_due(dossier, now)
         dossier.save()
-    share = _plan_share(dossier, lambda s: s.get("role") == "reception")
-    _open_step(dossier, name=_("Reception"), unit=dossier.receiving_unit, assignee=user, given_by=None, now=now, share=share, first=fresh, calendar=calendar)
+    _open_process_step(
+        dossier, "reception_in", _("Reception"), unit=dossier.receiving_unit, assignee=user, given_by=None, now=now,
+        first=fresh, calendar=calendar, facts=facts_of(dossier, pauses=[], apology=False),
+    )
     _receipt(dossier, user, now)
 
 
@@ -807,7 +876,7 @@ def _intake(
     )
     saved = _save_components(d, components)
     _mark_received(d, officer, now, fresh=True, calendar=calendar)
-    ev = _event(d, "intake", user=officer, now=now, from_status="", unit=receiving_unit, components=saved, pauses=[])
+    ev = _event(d, "intake", user=officer, now=now, from_status="", unit=acting_unit(officer, "reception", receiving_unit.pk), components=saved, pauses=[])
     _notify_received(d, ev)
     return d
 
@@ -849,6 +918,7 @@ def _submit_online(
         request_key=request_key,
     )
     _save_components(d, components)
+    # The applicant acts for no unit; the event names the desk the dossier was sent to.
     _event(d, "submit_online", user=user, now=now, from_status="", unit=receiving_unit)
     return d
 
@@ -857,20 +927,25 @@ def _submit_online(
 
 
 def _begin(dossier, action, user, now):
-    """Lock, check, and return (locked dossier, previous status)."""
+    """Lock, check, and return (locked dossier, previous status). The locked dossier carries
+    the unit the actor acts for (``acting_unit``) as ``_acting_unit``, which the event records."""
     d = _lock(dossier)
     ok, why = permitted(d, action, user)
     if not ok:
         raise DossierError(why)
+    t = states.transition(action)
+    role = _granting_role(d, t, user)
+    target = d.receiving_unit_id if states.scope_of(role) == states.Scope.RECEIVING else d.current_unit_id
+    d._acting_unit = acting_unit(user, role, target)
     return d, d.status
 
 
-def _finish(d, action, user, now, prev, *, note="", data=None, unit=None):
+def _finish(d, action, user, now, prev, *, note="", data=None):
     target = states.next_status(action, prev)
     d.status = target
     refresh_due(d, now)
     d.save()
-    return _event(d, action, user=user, now=now, from_status=prev, note=note, data=data, unit=unit or d.current_unit)
+    return _event(d, action, user=user, now=now, from_status=prev, note=note, data=data, unit=getattr(d, "_acting_unit", None))
 
 
 def _require(text, message):
@@ -889,7 +964,7 @@ def receive(dossier, user, *, fee_quantities=None, now=None) -> Dossier:
     data = _reprice(d, fee_quantities) if fee_quantities else None
     d.status = Status.RECEIVED
     _mark_received(d, user, now)
-    ev = _event(d, Action.RECEIVE, user=user, now=now, from_status=prev, unit=d.receiving_unit, data=data)
+    ev = _event(d, Action.RECEIVE, user=user, now=now, from_status=prev, unit=d._acting_unit, data=data)
     _notify_received(d, ev)
     return d
 
@@ -935,7 +1010,7 @@ def resubmit(dossier, user, *, components: list[ComponentIn] = (), now=None) -> 
         validate_upload(c.file, c.name) if c.file is not None else None
     _save_components(d, components, round_=1)
     d.submitted_at = now
-    _finish(d, Action.RESUBMIT, user, now, prev, unit=d.receiving_unit)
+    _finish(d, Action.RESUBMIT, user, now, prev)
     return d
 
 
@@ -971,8 +1046,8 @@ def transfer(dossier, user, *, to_unit: Unit | None = None, note="", now=None) -
         d.competent_unit = to_unit
     d.current_unit = d.competent_unit
     d.assignee = None
-    share = _plan_share(d, lambda s: s.get("role") == "unit_head")
-    _open_step(d, name=_("Assignment at the competent unit"), unit=d.current_unit, given_by=user, now=now, share=share)
+    # The head of the competent unit assigns: the process gives that no share of its own.
+    _open_step(d, name=_("Assignment at the competent unit"), unit=d.current_unit, given_by=user, now=now)
     _finish(d, Action.TRANSFER, user, now, prev, note=note, data={"to_unit": d.current_unit.name})
     return d
 
@@ -984,18 +1059,43 @@ def assign(dossier, user, *, specialist, note="", now=None) -> Dossier:
     if specialist is None or d.current_unit_id not in scope_ids(specialist, "specialist") and d.current_unit_id not in scope_ids(specialist, "unit_head"):
         raise DossierError(_("The official chosen does not work in “%(unit)s”.") % {"unit": d.current_unit.name})
     d.assignee = specialist
-    share = _plan_share(d, lambda s: s.get("role") == "specialist")
-    _open_step(d, name=_("Appraisal"), unit=d.current_unit, assignee=specialist, given_by=user, now=now, share=share)
+    _open_process_step(d, "specialist", _("Appraisal"), unit=d.current_unit, assignee=specialist, given_by=user, now=now)
     _finish(d, Action.ASSIGN, user, now, prev, note=note, data={"assignee": specialist.display_name})
+    return d
+
+
+def _leader_unit(d):
+    """Where the leader's step is held: the People's Committee of the competent commune."""
+    return d.competent_unit.local_government or d.current_unit
+
+
+@transaction.atomic
+def submit_for_review(dossier, user, *, note="", now=None) -> Dossier:
+    """The specialist submits the appraised dossier to the head of the competent unit, when
+    the procedure's internal process has the head's review step ("Trưởng phòng xem xét")."""
+    now = _now(now)
+    d, prev = _begin(dossier, Action.SUBMIT_FOR_REVIEW, user, now)
+    _open_process_step(d, "unit_head", _("Review by the head of department"), unit=d.current_unit, given_by=user, now=now)
+    _finish(d, Action.SUBMIT_FOR_REVIEW, user, now, prev, note=note)
+    return d
+
+
+@transaction.atomic
+def forward_for_approval(dossier, user, *, note="", now=None) -> Dossier:
+    """The head of the competent unit, having reviewed the dossier, submits it to the leader."""
+    now = _now(now)
+    d, prev = _begin(dossier, Action.FORWARD_FOR_APPROVAL, user, now)
+    _open_process_step(d, "leader", _("Approval and signature"), unit=_leader_unit(d), given_by=user, now=now)
+    _finish(d, Action.FORWARD_FOR_APPROVAL, user, now, prev, note=note)
     return d
 
 
 @transaction.atomic
 def submit_for_approval(dossier, user, *, note="", now=None) -> Dossier:
+    """Straight to the leader, for a process without the head's review step."""
     now = _now(now)
     d, prev = _begin(dossier, Action.SUBMIT_FOR_APPROVAL, user, now)
-    share = _plan_share(d, lambda s: s.get("role") == "leader")
-    _open_step(d, name=_("Approval and signature"), unit=d.current_unit, given_by=user, now=now, share=share)
+    _open_process_step(d, "leader", _("Approval and signature"), unit=_leader_unit(d), given_by=user, now=now)
     _finish(d, Action.SUBMIT_FOR_APPROVAL, user, now, prev, note=note)
     return d
 
@@ -1020,16 +1120,23 @@ def approve(dossier, user, *, note="", now=None) -> Dossier:
 
 
 @transaction.atomic
-def refuse(dossier, user, *, reasons, now=None) -> Dossier:
-    """The leader refuses to grant the request, with reasons (a written answer)."""
+def refuse(dossier, user, *, reasons, legal_basis, now=None) -> Dossier:
+    """The competent authority refuses to resolve the request after processing: a written
+    answer signed by the competent person (the leader who decides), with the reasons and the
+    legal basis (``DocumentKind.DENIAL``, issued by the authority the leader acts for — not
+    the reception desk's refusal to receive)."""
     now = _now(now)
     reasons = _require(reasons, _("Give the reasons for the refusal."))
+    legal_basis = _require(legal_basis, _("Give the legal basis of the refusal (the provisions the request does not meet)."))
     d, prev = _begin(dossier, Action.REFUSE, user, now)
     d.reasons = reasons
     d.finished_at = now
     _close_open_steps(d, now)
-    _refusal(d, user, now, reasons, Action.REFUSE)
-    ev = _finish(d, Action.REFUSE, user, now, prev, note=reasons)
+    issue_document(
+        d, DocumentKind.DENIAL, unit=d._acting_unit or _leader_unit(d), user=user, now=now,
+        data={"reasons": reasons, "legal_basis": legal_basis},
+    )
+    ev = _finish(d, Action.REFUSE, user, now, prev, note=reasons, data={"legal_basis": legal_basis})
     _notify_refused(d, ev, reasons)
     return d
 
@@ -1040,7 +1147,7 @@ def send_interagency(dossier, user, *, agency: str = "", unit: Unit | None = Non
     if not (agency or unit):
         raise DossierError(_("Choose the unit or agency the dossier is sent to."))
     d, prev = _begin(dossier, Action.SEND_INTERAGENCY, user, now)
-    share = _plan_share(d, lambda s: s.get("interagency"))
+    _name, share = process_step(d, "interagency")
     name = agency or unit.name
     _open_step(d, name=_("Inter-agency: %(agency)s") % {"agency": name}, unit=unit, external=agency, given_by=user, now=now, share=share, interagency=True)
     _finish(d, Action.SEND_INTERAGENCY, user, now, prev, note=note, data={"agency": name})
@@ -1114,8 +1221,8 @@ def result_ready(dossier, user, *, result_number="", result_file=None, summary="
     d.result_summary = summary
     d.finished_at = now
     d.current_unit = d.receiving_unit
-    _open_step(d, name=_("Returning the result"), unit=d.receiving_unit, given_by=user, now=now)
-    ev = _finish(d, Action.RESULT_READY, user, now, prev, unit=d.competent_unit)
+    _open_process_step(d, "reception_out", _("Returning the result"), unit=d.receiving_unit, given_by=user, now=now)
+    ev = _finish(d, Action.RESULT_READY, user, now, prev)
     sms = _("The result of dossier %(code)s is ready (%(where)s).") % {"code": d.code, "where": d.get_delivery_display()}
     _notify(d, "result_ready", ev.pk, sms, _("Dossier %(code)s: result ready") % {"code": d.code})
     return d
@@ -1170,8 +1277,8 @@ def apologise(dossier, user, *, reason, new_due_at, official=None, now=None) -> 
     if not cal.is_working_day(local(new_due_at).date()):
         raise DossierError(_("The new appointment must be on a working day."))
     due = d.due_at
-    # In time = at the latest one working day before the due date.
-    in_time = bool(due) and now <= _one_working_day_before(cal, due)
+    # In time = at the latest one working day before the due date (vn-rules 1.6).
+    in_time = bool(due) and cal.at_least_working_days_before(now, due, 1)
     apology = Apology.objects.create(
         dossier=d,
         unit=d.current_unit,
@@ -1201,15 +1308,6 @@ def apologise(dossier, user, *, reason, new_due_at, official=None, now=None) -> 
     return apology
 
 
-def _one_working_day_before(cal, due):
-    """The same time of day, one working day earlier."""
-    ld = local(due)
-    day = ld.date() - timedelta(days=1)
-    while not cal.is_working_day(day):
-        day -= timedelta(days=1)
-    return ld.replace(year=day.year, month=day.month, day=day.day)
-
-
 ACTIONS = {
     Action.RECEIVE: receive,
     Action.RECEPTION_SUPPLEMENT: reception_supplement,
@@ -1217,6 +1315,8 @@ ACTIONS = {
     Action.REFUSE_RECEPTION: refuse_reception,
     Action.TRANSFER: transfer,
     Action.ASSIGN: assign,
+    Action.SUBMIT_FOR_REVIEW: submit_for_review,
+    Action.FORWARD_FOR_APPROVAL: forward_for_approval,
     Action.SUBMIT_FOR_APPROVAL: submit_for_approval,
     Action.SEND_BACK: send_back,
     Action.APPROVE: approve,
@@ -1245,13 +1345,19 @@ def perform(action, dossier, user, data: dict | None = None, *, now=None):
         return fn(dossier, user, items=data.get("items") or [], reason=data.get("reason", ""), now=now)
     if a == Action.RESUBMIT:
         return resubmit(dossier, user, components=data.get("components") or [], now=now)
-    if a in (Action.REFUSE_RECEPTION, Action.REFUSE, Action.STOP):
-        fn = {Action.REFUSE_RECEPTION: refuse_reception, Action.REFUSE: refuse, Action.STOP: stop}[a]
+    if a == Action.REFUSE:
+        return refuse(dossier, user, reasons=data.get("reasons", ""), legal_basis=data.get("legal_basis", ""), now=now)
+    if a in (Action.REFUSE_RECEPTION, Action.STOP):
+        fn = {Action.REFUSE_RECEPTION: refuse_reception, Action.STOP: stop}[a]
         return fn(dossier, user, reasons=data.get("reasons", ""), now=now)
     if a == Action.TRANSFER:
         return transfer(dossier, user, to_unit=data.get("to_unit"), note=note, now=now)
     if a == Action.ASSIGN:
         return assign(dossier, user, specialist=data.get("specialist"), note=note, now=now)
+    if a == Action.SUBMIT_FOR_REVIEW:
+        return submit_for_review(dossier, user, note=note, now=now)
+    if a == Action.FORWARD_FOR_APPROVAL:
+        return forward_for_approval(dossier, user, note=note, now=now)
     if a == Action.SUBMIT_FOR_APPROVAL:
         return submit_for_approval(dossier, user, note=note, now=now)
     if a == Action.SEND_BACK:
@@ -1563,7 +1669,8 @@ def record_fee_payment(dossier, user, *, amount, method, reference="", now=None)
         "paid_online": d.paid_online,
     }
     note = f"{vnd(amount)} · {payment.get_method_display()}" + (f" · {reference}" if reference else "")
-    _event(d, "fee_payment", user=user, now=now, from_status=d.status, note=note, data=data, unit=d.receiving_unit)
+    unit = acting_unit(user, "reception", d.receiving_unit_id) if user is not None else d.receiving_unit
+    _event(d, "fee_payment", user=user, now=now, from_status=d.status, note=note, data=data, unit=unit)
     return payment
 
 

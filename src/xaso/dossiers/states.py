@@ -26,6 +26,7 @@ class Status(StrEnum):
     IN_PROGRESS = "in_progress"  # assigned to a specialist, being appraised
     INTERAGENCY = "interagency"  # sent to another unit or agency (liên thông)
     SUPPLEMENT = "supplement"  # waiting for the applicant's supplement (clock paused)
+    HEAD_REVIEW = "head_review"  # submitted to the head of the competent unit for review
     AWAITING_APPROVAL = "awaiting_approval"  # submitted to the leader for approval/signature
     APPROVED = "approved"  # approved and signed, result being digitised
     RESULT_READY = "result_ready"  # result at the one-stop desk, waiting to be returned
@@ -41,6 +42,8 @@ class Action(StrEnum):
     REFUSE_RECEPTION = "refuse_reception"
     TRANSFER = "transfer"
     ASSIGN = "assign"
+    SUBMIT_FOR_REVIEW = "submit_for_review"
+    FORWARD_FOR_APPROVAL = "forward_for_approval"
     SUBMIT_FOR_APPROVAL = "submit_for_approval"
     SEND_BACK = "send_back"
     APPROVE = "approve"
@@ -74,6 +77,7 @@ CLOCK_RUNNING = frozenset(
         Status.TRANSFERRED,
         Status.IN_PROGRESS,
         Status.INTERAGENCY,
+        Status.HEAD_REVIEW,
         Status.AWAITING_APPROVAL,
         Status.APPROVED,
     }
@@ -89,9 +93,17 @@ BEFORE_RESULT = frozenset(
         Status.IN_PROGRESS,
         Status.INTERAGENCY,
         Status.SUPPLEMENT,
+        Status.HEAD_REVIEW,
         Status.AWAITING_APPROVAL,
     }
 )
+
+
+# Conditions on the dossier's internal process (copied from the catalogue at receipt): a
+# process with the head of department's review step ("Trưởng phòng xem xét") goes through it
+# before the leader's approval; a process without it goes straight to the leader.
+HEAD_REVIEW = "head_review"
+NO_HEAD_REVIEW = "no_head_review"
 
 
 @dataclass(frozen=True)
@@ -101,10 +113,20 @@ class Transition:
     target: Status | None
     roles: frozenset
     assignee_only: bool = False  # a specialist may act only on dossiers assigned to them
+    when: str | None = None  # HEAD_REVIEW / NO_HEAD_REVIEW: only for dossiers whose process has / lacks that step
 
 
-def _t(action, sources, target, roles, assignee_only=False):
-    return Transition(action, frozenset(sources), target, frozenset(roles), assignee_only)
+def _t(action, sources, target, roles, assignee_only=False, when=None):
+    return Transition(action, frozenset(sources), target, frozenset(roles), assignee_only, when)
+
+
+def condition_holds(transition: Transition, has_head_review: bool) -> bool:
+    """Whether the transition's condition on the internal process holds for a dossier."""
+    if transition.when == HEAD_REVIEW:
+        return has_head_review
+    if transition.when == NO_HEAD_REVIEW:
+        return not has_head_review
+    return True
 
 
 def scope_of(role) -> Scope:
@@ -127,17 +149,20 @@ TABLE: dict[Action, Transition] = {
         _t(Action.REFUSE_RECEPTION, [S.SUBMITTED, S.RECEPTION_SUPPLEMENT], S.RECEPTION_REFUSED, ["reception"]),
         # B2: transfer to the competent unit (NĐ 118/2025 Điều 18).
         _t(Action.TRANSFER, [S.RECEIVED], S.TRANSFERRED, ["reception"]),
-        # B3: assignment, appraisal, approval.
+        # B3: assignment, appraisal, the head of department's review (when the procedure's
+        # internal process has it), the leader's approval.
         _t(Action.ASSIGN, [S.TRANSFERRED, S.IN_PROGRESS], S.IN_PROGRESS, ["unit_head"]),
-        _t(Action.SUBMIT_FOR_APPROVAL, [S.IN_PROGRESS], S.AWAITING_APPROVAL, _HANDLERS, assignee_only=True),
-        _t(Action.SEND_BACK, [S.AWAITING_APPROVAL], S.IN_PROGRESS, ["leader", "unit_head"]),
+        _t(Action.SUBMIT_FOR_REVIEW, [S.IN_PROGRESS], S.HEAD_REVIEW, _HANDLERS, assignee_only=True, when=HEAD_REVIEW),
+        _t(Action.FORWARD_FOR_APPROVAL, [S.HEAD_REVIEW], S.AWAITING_APPROVAL, ["unit_head"]),
+        _t(Action.SUBMIT_FOR_APPROVAL, [S.IN_PROGRESS], S.AWAITING_APPROVAL, _HANDLERS, assignee_only=True, when=NO_HEAD_REVIEW),
+        _t(Action.SEND_BACK, [S.HEAD_REVIEW, S.AWAITING_APPROVAL], S.IN_PROGRESS, ["leader", "unit_head"]),
         _t(Action.APPROVE, [S.AWAITING_APPROVAL], S.APPROVED, ["leader"]),
         _t(Action.REFUSE, [S.AWAITING_APPROVAL], S.REFUSED, ["leader"]),
         # Inter-agency steps (liên thông).
         _t(Action.SEND_INTERAGENCY, [S.IN_PROGRESS], S.INTERAGENCY, _HANDLERS, assignee_only=True),
         _t(Action.INTERAGENCY_BACK, [S.INTERAGENCY], S.IN_PROGRESS, _HANDLERS, assignee_only=True),
         # Supplement during processing: the clock pauses (vn-rules 1.5).
-        _t(Action.REQUEST_SUPPLEMENT, [S.IN_PROGRESS, S.AWAITING_APPROVAL], S.SUPPLEMENT, _HANDLERS, assignee_only=True),
+        _t(Action.REQUEST_SUPPLEMENT, [S.IN_PROGRESS, S.HEAD_REVIEW, S.AWAITING_APPROVAL], S.SUPPLEMENT, _HANDLERS, assignee_only=True),
         _t(Action.SUPPLEMENT_RECEIVED, [S.SUPPLEMENT], S.IN_PROGRESS, ["reception", *_HANDLERS]),
         # B4/B5: electronic result, then return to the applicant.
         _t(Action.RESULT_READY, [S.APPROVED], S.RESULT_READY, _HANDLERS, assignee_only=True),
@@ -147,7 +172,7 @@ TABLE: dict[Action, Transition] = {
         # Apology and new date (vn-rules 1.6): signed by the head of the unit at fault.
         _t(
             Action.APOLOGISE,
-            [S.RECEIVED, S.TRANSFERRED, S.IN_PROGRESS, S.INTERAGENCY, S.AWAITING_APPROVAL, S.APPROVED],
+            [S.RECEIVED, S.TRANSFERRED, S.IN_PROGRESS, S.INTERAGENCY, S.HEAD_REVIEW, S.AWAITING_APPROVAL, S.APPROVED],
             None,
             ["unit_head", "leader"],
         ),

@@ -22,7 +22,7 @@ from xaso.core.signing import SigningError
 
 from . import documents, selectors, services, states
 from .forms import FeePaymentForm, IntakeForm, form_for
-from .models import STATUS_CHOICES, Channel, Dossier, DocumentKind, PaymentMethod
+from .models import STATUS_CHOICES, Channel, Dossier, DocumentKind, PaymentMethod, action_button
 from .services import ComponentIn, DossierError
 
 
@@ -134,7 +134,9 @@ def intake(request):
             email=cd["applicant_email"],
             agent_name=cd["agent_name"],
             agent_id_number=cd["agent_id_number"],
+            agent_address=cd["agent_address"],
             agent_phone=cd["agent_phone"],
+            agent_email=cd["agent_email"],
             authorisation_document=cd["authorisation_document"],
             account=cd["account_phone"],
         )
@@ -166,6 +168,10 @@ def intake(request):
     return render(request, "dossiers/intake.html", {"form": form, "procedure": procedure, "version": version, "terms": terms})
 
 
+def VERDICTS():
+    return {"early": _("Before time"), "on_time": _("On time"), "late": _("Late")}
+
+
 @official_required
 def detail(request, code):
     d = _dossier_for(request, code)
@@ -173,7 +179,7 @@ def detail(request, code):
     cal = services.get_calendar()
     clock = services.clock(d, calendar=cal)
     allowed = services.allowed_actions(d, request.user)
-    action_forms = [(a, services.action_label(a), form_for(a, d)) for a in allowed]
+    action_forms = [(a, action_button(a), form_for(a, d)) for a in allowed]
     timeline = sorted(
         [("event", e.at, e) for e in d.events.select_related("actor", "unit")]
         + [("pause", p.started_at, p) for p in d.pauses.all()],
@@ -183,6 +189,7 @@ def detail(request, code):
         "d": d,
         "clock": clock,
         "day_hours": cal.day_length.total_seconds() / 3600,
+        "time_left": selectors.time_phrase(clock, cal.day_length) if clock else "",
         "action_forms": action_forms,
         "seen": (selectors.last_event(d) or {}).get("id", ""),
         "timeline": timeline,
@@ -191,6 +198,7 @@ def detail(request, code):
         "docs": d.documents.all(),
         "apology": getattr(d, "apology", None) if hasattr(d, "apology") else None,
         "overdue_without_apology": bool(clock and clock.overdue and not hasattr(d, "apology")),
+        "verdict": VERDICTS().get(selectors.timeliness_of(d), ""),
     }
     ctx["fee_rows"] = documents.fee_rows(d)
     if d.fee_amount:
@@ -248,7 +256,7 @@ def act(request, code, action):
         for m in exc.messages:
             messages.error(request, m)
     else:
-        messages.success(request, _("Done: %(action)s.") % {"action": services.action_label(action)})
+        messages.success(request, _("Done: %(action)s.") % {"action": action_button(action)})
     return redirect("dossiers:detail", code=d.code)
 
 
@@ -264,7 +272,7 @@ def _stale_form(request, d, action):
     if last is None or last["id"] == int(seen):
         return None
     if selectors.resent_action(last, action, request.user):
-        return messages.INFO, _("Already done: %(action)s. The form was sent again; nothing more was changed.") % {"action": services.action_label(action)}
+        return messages.INFO, _("Already done: %(action)s. The form was sent again; nothing more was changed.") % {"action": action_button(action)}
     return messages.WARNING, selectors.changed_since(last)
 
 

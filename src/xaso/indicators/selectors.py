@@ -75,3 +75,10 @@ def targets_for(plan, period) -> list[TargetStatus]:
 
 def comparison_sign(target: Target) -> str:
     return {"gte": "≥", "gt": ">", "lte": "≤"}[target.comparison]
+
+
+def dossier_figures(plan, period, now=None) -> dict:
+    """The dossier figures of the plan's commune for a reporting period (for its report)."""
+    from .sources.dossiers import period_figures
+
+    return period_figures(plan.commune, period.start, period.end, now=now)

@@ -23,7 +23,13 @@ from . import schedules, workflow
 class Plan(models.Model):
     commune = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reform_plans", verbose_name=_("commune"))
     title = models.CharField(_("title"), max_length=500)
-    decision = models.CharField(_("issuing decision"), max_length=500, blank=True)
+    decision = models.CharField(_("issuing decision"), max_length=500, blank=True, help_text=_("As the plan document writes it."))
+    # The decision that issued the plan, as signed (the document imported may be a draft with
+    # the number and day left blank): recorded by the reform standing office.
+    decision_number = models.CharField(
+        _("decision number"), max_length=100, blank=True, help_text=_("The number and symbol of the issuing decision, e.g. 125/QĐ-UBND.")
+    )
+    decision_date = models.DateField(_("decision date"), null=True, blank=True, help_text=_("The date the issuing decision was signed."))
     period_start = models.PositiveSmallIntegerField(_("first year"))
     period_end = models.PositiveSmallIntegerField(_("last year"))
     source_name = models.CharField(_("source file"), max_length=255, blank=True)
@@ -40,6 +46,21 @@ class Plan(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def decision_recorded(self) -> bool:
+        return bool(self.decision_number and self.decision_date)
+
+    def decision_text(self) -> str:
+        """"Quyết định số 125/QĐ-UBND ngày 16/03/2026 của Ủy ban nhân dân xã Ngọc Liên"; while
+        the number or date is not recorded, a marked blank where a person must write it."""
+        number = self.decision_number or "…/QĐ-UBND"
+        day = f"{self.decision_date:%d/%m/%Y}" if self.decision_date else "…/…/…"
+        committee = "Ủy ban nhân dân " + self.commune.name[:1].lower() + self.commune.name[1:]
+        text = f"Quyết định số {number} ngày {day} của {committee}"
+        if not self.decision_recorded:
+            text += " [số, ngày ban hành chưa ghi nhận]"
+        return text
 
 
 class Area(models.Model):

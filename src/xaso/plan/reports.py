@@ -8,6 +8,7 @@ named by ``XASO_PLAN_REPORT_TEMPLATE``, else the bundled ``report_templates/bao-
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -128,6 +129,27 @@ def context(period, progress=None) -> dict:
         )
     tick(30)
     today = timezone.localdate()
+    figures = indicator_selectors.dossier_figures(plan, period)
+    dossier_lines = _dossier_lines(figures)
+    late_reports = [m for m in selectors.overdue_reports(plan, today) if m.period.end <= period.end]
+    late_milestones = [m for m in selectors.overdue_milestones(plan, today) if m.due <= period.end]
+    # What the records show, first; then what the units wrote; a person completes the rest.
+    recorded = []
+    if late_reports:
+        units = sorted({str(m.unit) for m in late_reports})
+        recorded.append(
+            f"{len(late_reports)} báo cáo nhiệm vụ đến hạn chưa được nộp hoặc chưa được duyệt"
+            f" (đơn vị: {', '.join(units[:8])}{', …' if len(units) > 8 else ''})."
+        )
+    if late_milestones:
+        recorded.append(f"{len(late_milestones)} mốc thời gian của nhiệm vụ đã quá hạn mà chưa có báo cáo hoàn thành.")
+    if figures["late"]:
+        recorded.append(f"{figures['late']}/{figures['finished']} hồ sơ thủ tục hành chính giải quyết quá hạn trong kỳ.")
+    if figures["overdue_now"]:
+        recorded.append(f"{figures['overdue_now']} hồ sơ đang quá hạn mà chưa có phiếu xin lỗi và hẹn lại.")
+    unmet = [t["name"] for t in targets if t["met"] == "Chưa đạt"]
+    if unmet:
+        recorded.append(f"{len(unmet)} chỉ tiêu chưa đạt: {'; '.join(unmet[:5])}{'; …' if len(unmet) > 5 else ''}.")
     symbol = getattr(settings, "XASO_PLAN_REPORT_SYMBOL", "BC-UBND")
     return {
         "issuer_parent": "ỦY BAN NHÂN DÂN",
@@ -136,21 +158,58 @@ def context(period, progress=None) -> dict:
         "place_date": vn_date(place, today),
         "subject": f"Kết quả thực hiện công tác cải cách hành chính {period_phrase(period)}",
         "intro": (
-            f"Thực hiện {plan.title} ({plan.decision}), Ủy ban nhân dân {in_text} báo cáo kết quả thực hiện "
+            f"Thực hiện {plan.title} ({plan.decision_text()}), Ủy ban nhân dân {in_text} báo cáo kết quả thực hiện "
             f"công tác cải cách hành chính {period_phrase(period)} (từ ngày {period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y}) như sau:"
         ),
         "overall": f"Tiến độ chung của Kế hoạch (bình quân có trọng số các lĩnh vực): {_fmt(total)}.",
         "areas": area_rows,
         "year": period.year,
         "targets": targets,
-        "difficulties": difficulties or ["Không có khó khăn, vướng mắc được các đơn vị báo cáo."],
-        "next_steps": "Tiếp tục triển khai các nhiệm vụ cải cách hành chính theo Kế hoạch; tập trung hoàn thành các nhiệm vụ chậm tiến độ và các chỉ tiêu chưa đạt.",
+        "decision": plan.decision_text(),
+        "dossiers": dossier_lines,
+        "figures": figures,
+        "difficulties": recorded + difficulties + [PERSON_BLANK],
+        "next_steps": _next_steps(late_reports, late_milestones, unmet, figures),
         "closing": f"Trên đây là báo cáo kết quả thực hiện công tác cải cách hành chính {period_phrase(period)} của Ủy ban nhân dân {in_text}./.",
         "recipients": list(getattr(settings, "XASO_PLAN_REPORT_RECIPIENTS", DEFAULT_RECIPIENTS)),
         "signer_capacity": "TM. ỦY BAN NHÂN DÂN",
         "signer_title": "CHỦ TỊCH",
         "signer_name": _chairman(plan),
     }
+
+
+# Where a person completes the report: marked, so it is never printed as if the records said it.
+PERSON_BLANK = "[Phần do cán bộ tổng hợp bổ sung: nguyên nhân, khó khăn, vướng mắc khác — nếu không có, xóa dòng này.]"
+
+
+def _dossier_lines(f) -> list[str]:
+    """The dossier figures of the period as the report states them (counted against the legal
+    due date; an apology's new date does not make a dossier on time)."""
+    lines = [f"Tiếp nhận {f['received']} hồ sơ, trong đó {f['online']} hồ sơ trực tuyến."]
+    if f["finished"]:
+        share = f" ({_fmt(Decimal(f['on_time'] * 100) / f['finished'])})"
+        lines.append(
+            f"Giải quyết xong {f['finished']} hồ sơ: {f['on_time']} hồ sơ trước và đúng hạn{share}, {f['late']} hồ sơ quá hạn"
+            f" (tính theo thời hạn theo quy định); trong đó {f['refused']} hồ sơ từ chối giải quyết, {f['stopped']} hồ sơ dừng giải quyết theo đề nghị."
+        )
+    else:
+        lines.append("Không có hồ sơ giải quyết xong trong kỳ.")
+    lines.append(f"{f['apologies']} phiếu xin lỗi và hẹn lại ngày trả kết quả được ban hành trong kỳ.")
+    return lines
+
+
+def _next_steps(late_reports, late_milestones, unmet, figures) -> str:
+    parts = []
+    if late_reports:
+        parts.append(f"hoàn thành {len(late_reports)} báo cáo nhiệm vụ còn thiếu")
+    if late_milestones:
+        parts.append(f"{len(late_milestones)} mốc nhiệm vụ quá hạn")
+    if unmet:
+        parts.append(f"{len(unmet)} chỉ tiêu chưa đạt")
+    if figures["overdue_now"]:
+        parts.append(f"giải quyết dứt điểm {figures['overdue_now']} hồ sơ đang quá hạn")
+    focus = ("Tập trung " + "; ".join(parts) + ". ") if parts else ""
+    return focus + "[Nhiệm vụ khác do cán bộ tổng hợp bổ sung.]"
 
 
 def build_docx(period, progress=None) -> bytes:

@@ -291,6 +291,21 @@ def set_milestone_date(milestone: Milestone, due_date, user) -> None:
 
 
 @transaction.atomic
+def set_decision(plan: Plan, number: str, day, user) -> None:
+    """The standing office records the number and date of the decision that issued the plan
+    (printed on the plan page and in every periodic report). Audited by the plan's tracking."""
+    if not is_standing_office(user, plan):
+        raise PlanError(_("Only the reform standing office can record the plan's decision."))
+    number = " ".join((number or "").split())
+    if not number or "/" not in number or len(number) > 100:
+        raise PlanError(_("Enter the decision's number and symbol, e.g. 125/QĐ-UBND."))
+    if day is None or not plan.period_start - 2 <= day.year <= plan.period_end:
+        raise PlanError(_("Enter the date the decision was signed."))
+    plan.decision_number, plan.decision_date = number, day
+    plan.save(update_fields=["decision_number", "decision_date"])
+
+
+@transaction.atomic
 def close_period(period: ReportingPeriod, user) -> None:
     if not is_standing_office(user, period.plan):
         raise PlanError(_("Only the reform standing office can close a period."))

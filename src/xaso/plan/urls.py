@@ -17,5 +17,6 @@ urlpatterns = [
     path("xuat.xlsx", views.export_plan, name="export"),
     path("moc/<int:pk>/ngay/", views.set_milestone_date, name="set_milestone_date"),
     path("linh-vuc/<int:pk>/trong-so/", views.set_area_weight, name="set_area_weight"),
+    path("quyet-dinh/", views.set_decision, name="set_decision"),
     path("ky/<str:code>/khoa/", views.close_period, name="close_period"),
 ]

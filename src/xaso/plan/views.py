@@ -37,6 +37,9 @@ def _period(request, plan, default_kind="quarter"):
     return period
 
 
+LATE_PAGE_SIZE = 25
+
+
 @login_required
 def overview(request):
     plan = _plan(request)
@@ -44,13 +47,20 @@ def overview(request):
         return redirect("plan:my_reports")
     period = _period(request, plan)
     total, areas = selectors.rollup(plan, period)
+    from django.core.paginator import Paginator
+
+    late = selectors.overdue_reports(plan)
+    late_page = Paginator(late, LATE_PAGE_SIZE).get_page(request.GET.get("trang"))
+    own = {u.pk for u in selectors.own_units(request.user, plan)}
     context = {
         "plan": plan,
         "period": period,
         "periods": plan.periods.filter(start__lte=timezone.localdate()).order_by("-end"),
         "total": total,
         "areas": areas,
-        "late_reports": selectors.overdue_reports(plan),
+        "late_reports": late,
+        "late_page": late_page,
+        "own_unit_ids": own,
         "late_milestones": selectors.overdue_milestones(plan),
         "flagged": selectors.flagged_milestones(plan),
         "queue_count": selectors.review_queue(plan).count(),
@@ -270,6 +280,21 @@ def set_milestone_date(request, pk):
         messages.error(request, _("Enter a date."))
         return redirect("plan:overview")
     return _office_post(request, lambda: services.set_milestone_date(milestone, due, request.user))
+
+
+@login_required
+@require_POST
+def set_decision(request):
+    """The standing office records the number and date of the plan's issuing decision."""
+    from datetime import date
+
+    plan = _plan(request)
+    try:
+        day = date.fromisoformat(request.POST.get("decision_date", ""))
+    except ValueError:
+        messages.error(request, _("Enter the date the decision was signed."))
+        return redirect("plan:overview")
+    return _office_post(request, lambda: services.set_decision(plan, request.POST.get("decision_number", ""), day, request.user))
 
 
 @login_required

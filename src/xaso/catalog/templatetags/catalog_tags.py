@@ -50,3 +50,11 @@ def processing_text(version):
     if unit == units.CALENDAR_DAYS:
         return _("%(n)s days (calendar days)") % {"n": amount}
     return _("%(n)s working hours") % {"n": amount}
+
+
+@register.filter
+def public_note(text):
+    """A catalogue note without the curators' remarks on their sources (``text.public_note``)."""
+    from ..text import public_note as clean
+
+    return clean(text)

@@ -24,9 +24,14 @@ def test_pages_render_in_vietnamese(client, catalogue):
     response = client.get("/thu-tuc/linh-vuc/ho-tich/")
     assert response.status_code == 200 and response.context["page"].paginator.count == 16
     page = client.get("/thu-tuc/1.001193/").content.decode()
-    assert ">Miễn phí</span>" in page and "15:00" in page and "Quy trình mặc định" in page
+    assert ">Miễn phí</span>" in page and "15:00" in page
+    # Curation notes are for staff: no "default process" remark, no source remarks.
+    assert "Quy trình mặc định" not in page and "Cổng DVCQG 2026" not in page and "chưa xác minh" not in page
+    assert "đăng ký không đúng hạn: mức do HĐND tỉnh quy định;" in page  # the fact stays
     page = client.get("/thu-tuc/2.000908/").content.decode()  # fee not confirmed
-    assert 'class="text-unknown">chưa xác định</span>' in page and ">Miễn phí</span>" not in page
+    # An unknown fact: one plain sentence to ask the centre, not "not determined".
+    assert "Chưa có thông tin công bố: xin hỏi" in page and ">Miễn phí</span>" not in page
+    assert 'class="text-unknown">chưa xác định</span>' not in page
     page = client.get("/thu-tuc/1.001612/").content.decode()
     assert "Hội đồng nhân dân tỉnh" in page
     assert client.get("/thu-tuc/9.999999/").status_code == 404

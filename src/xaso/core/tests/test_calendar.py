@@ -136,7 +136,9 @@ def test_national_day_2026_swap_dossier(cal):
 def test_working_days_are_measured_in_working_time(cal):
     assert cal.due_at(at(2026, 3, 2, 9), Duration(3)) == at(2026, 3, 5, 9)  # Mon → Thu 09:00
     assert cal.due_at(at(2026, 3, 6, 9), Duration(1)) == at(2026, 3, 9, 9)  # Fri → Mon
-    assert cal.due_at(at(2026, 3, 2, 7), Duration(1)) == at(2026, 3, 2, 17)  # a full day: same day's close
+    # Received at the opening: the day is counted from the next day (same working time as
+    # Monday's close, but due on Tuesday).
+    assert cal.due_at(at(2026, 3, 2, 7), Duration(1)) == at(2026, 3, 3, 7)
     assert cal.due_at(at(2026, 3, 2, 12), Duration(0, 4)) == at(2026, 3, 3, 7, 30)  # lunch → 13:30 + 4 h
     assert cal.due_at(at(2026, 3, 2, 9), Duration(0, 2.5)) == at(2026, 3, 2, 11, 30)
     assert cal.due_at(at(2026, 3, 2, 9), Duration(0, 3)) == at(2026, 3, 2, 14, 0)  # lunch break skipped
@@ -158,9 +160,10 @@ def test_clock_start(cal):
 
 def test_cutoff_15_and_custom(cal):
     assert cal.due_at(at(2026, 3, 2, 14, 59), Duration(1), cutoff=CUTOFF) == at(2026, 3, 3, 14, 59)
-    assert cal.due_at(at(2026, 3, 2, 15, 30), Duration(1), cutoff=CUTOFF) == at(2026, 3, 3, 17)
+    # After the cut-off: deemed received Tuesday, the day counted from Wednesday.
+    assert cal.due_at(at(2026, 3, 2, 15, 30), Duration(1), cutoff=CUTOFF) == at(2026, 3, 4, 7)
     assert cal.due_at(at(2026, 3, 2, 15, 30), Duration(1), cutoff=time(16)) == at(2026, 3, 3, 15, 30)
-    assert cal.due_at(at(2026, 3, 2, 16, 30), Duration(1), cutoff=time(16)) == at(2026, 3, 3, 17)
+    assert cal.due_at(at(2026, 3, 2, 16, 30), Duration(1), cutoff=time(16)) == at(2026, 3, 4, 7)
     assert cal.due_at(at(2026, 3, 2, 16, 30), Duration(1)) == at(2026, 3, 3, 16, 30)
 
 

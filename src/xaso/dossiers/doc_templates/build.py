@@ -83,7 +83,7 @@ def receipt():
         "Số định danh cá nhân/tổ chức: {{ applicant_id }}",
         "Địa chỉ: {{ address }}",
         "Số điện thoại: {{ phone }}    Thư điện tử: {{ email }}",
-        "{% if agent %}Người được ủy quyền: {{ agent }}; số định danh: {{ agent_id }}; số điện thoại: {{ agent_phone }}; văn bản ủy quyền: {{ authorisation }}{% endif %}",
+        "{% if agent %}Người được ủy quyền: {{ agent }}; số định danh: {{ agent_id }}; địa chỉ: {{ agent_address }}; số điện thoại: {{ agent_phone }}; thư điện tử: {{ agent_email }}; văn bản ủy quyền: {{ authorisation }}{% endif %}",
         "Nội dung yêu cầu giải quyết: {{ request }}",
         "1. Thành phần hồ sơ nộp gồm:",
     )
@@ -108,7 +108,7 @@ def supplement():
     title(doc, "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", "Mã hồ sơ: {{ code }}")
     lines(doc, "Hồ sơ của: {{ applicant }}", "Nội dung yêu cầu giải quyết: {{ request }}", "Địa chỉ: {{ address }}", "Số điện thoại: {{ phone }}    Thư điện tử: {{ email }}", "Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:")
     numbered(doc, "items", "x")
-    lines(doc, "Lý do: {{ reason }}", "Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, Ông/Bà liên hệ {{ receiving_unit }} {{ contact_phone }} để được hướng dẫn.")
+    lines(doc, "Lý do: {{ reason }}", "Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, Ông/Bà liên hệ {{ contact_person }} ({{ contact_unit }}){% if contact_phone %}, số điện thoại {{ contact_phone }}{% endif %} để được hướng dẫn.")
     signatures(doc, "", "NGƯỜI HƯỚNG DẪN")
     return doc
 
@@ -137,7 +137,7 @@ def apology():
     title(doc, "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", "Kính gửi: {{ applicant }}")
     lines(
         doc,
-        "Ngày {{ received_at }}, {{ receiving_unit }} tiếp nhận giải quyết thủ tục hành chính {{ procedure }} của Ông/Bà/Tổ chức {{ applicant }} (số định danh: {{ applicant_id }}), mã số hồ sơ: {{ code }}.",
+        "{{ received_on }}, {{ receiving_unit }} tiếp nhận giải quyết thủ tục hành chính {{ procedure }} của Ông/Bà/Tổ chức {{ applicant }} (số định danh: {{ applicant_id }}), mã số hồ sơ: {{ code }}.",
         "Thời gian hẹn trả kết quả giải quyết hồ sơ: {{ previous_due_at }}.",
         "Tuy nhiên, đến nay {{ competent_unit }} chưa trả kết quả giải quyết hồ sơ cho Ông/Bà/Tổ chức đúng thời hạn.",
         "Lý do: {{ reason }}",
@@ -145,6 +145,32 @@ def apology():
         "Mong nhận được sự thông cảm của Ông/Bà/Tổ chức.",
     )
     signatures(doc, "", "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ")
+    return doc
+
+
+def denial():
+    """Refusal to resolve after processing: the competent authority's written answer, with
+    the reasons and the legal basis, signed by the competent person."""
+    doc = base()
+    title(doc, "THÔNG BÁO\nVề việc từ chối giải quyết hồ sơ thủ tục hành chính", "Kính gửi: {{ applicant }}")
+    lines(
+        doc,
+        "{{ received_on }}, {{ receiving_unit }} tiếp nhận hồ sơ của Ông/Bà/Tổ chức {{ applicant }} (số định danh: {{ applicant_id }}; địa chỉ: {{ address }}; số điện thoại: {{ phone }}), mã hồ sơ {{ code }}, đề nghị giải quyết thủ tục hành chính {{ procedure }}.",
+        "Sau khi xem xét, thẩm định hồ sơ, {{ issuer_name }} không giải quyết yêu cầu của Ông/Bà/Tổ chức với lý do cụ thể như sau:",
+        "{{ reason }}",
+        "Căn cứ pháp lý: {{ legal_basis }}",
+        "Hồ sơ được trả lại tại {{ receiving_unit }}. Trường hợp không đồng ý với nội dung thông báo này, Ông/Bà/Tổ chức có quyền khiếu nại, khởi kiện theo quy định của pháp luật.",
+    )
+    t = doc.add_table(rows=1, cols=2)
+    left, right = t.rows[0].cells
+    p = left.paragraphs[0]
+    p.add_run("Nơi nhận:\n").bold = True
+    p.add_run("- Như trên;\n- {{ receiving_unit }};\n- Lưu: VT.")
+    q = right.paragraphs[0]
+    q.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    q.add_run("{{ signer_capacity.lines|join('\n') }}\n").bold = True
+    q.add_run("(Ký, ghi rõ họ tên và đóng dấu)\n\n\n").italic = True
+    q.add_run("{{ signer }}")
     return doc
 
 
@@ -186,7 +212,7 @@ def control():
     return doc
 
 
-BUILDERS = {"receipt": receipt, "supplement": supplement, "refusal": refusal, "apology": apology, "stop": stop, "control": control}
+BUILDERS = {"receipt": receipt, "supplement": supplement, "refusal": refusal, "denial": denial, "apology": apology, "stop": stop, "control": control}
 
 
 def main():

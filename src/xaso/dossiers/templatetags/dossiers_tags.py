@@ -57,7 +57,6 @@ def worklist_table(rows):
 
     base = reverse("dossiers:my_work")
     green = format_html(' <span class="badge text-bg-success">{}</span>', _("Green lane"))
-    hours_label = escape(_("working hours"))
     lines = []
     for row in rows:
         # The standard library's escape gives the same text as Django's (& < > " ') at a
@@ -65,7 +64,7 @@ def worklist_table(rows):
         d = row.dossier
         code = escape(d.code)
         badge = f'<span class="badge {escape(row.badge_class)}">{escape(row.badge_label)}</span>' if row.badge_label else ""
-        hours = f' <span class="small text-body-secondary">{escape(row.hours_text)} {hours_label}</span>' if row.clock else ""
+        hours = f' <span class="small text-body-secondary">{escape(row.hours_text)}</span>' if row.clock else ""
         lines.append(
             f'<tr class="dossier-row level-{escape(row.level)}"><td><a href="{base}{code}/">{code}</a>{green if d.green_lane else ""}</td>'
             f"<td>{escape(row.procedure_text)}</td><td>{escape(row.status_label)}</td><td>{escape(row.due_text)}</td><td>{badge}{hours}</td></tr>"
@@ -75,7 +74,7 @@ def worklist_table(rows):
         body = format_html('<tr><td colspan="5">{}</td></tr>', _("Nothing here."))
     head = format_html(
         '<thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead>',
-        _("Dossier code"), _("Procedure"), _("Status"), _("Due"), _("Time left"),
+        _("Dossier code"), _("Procedure"), _("Status"), _("Due"), _("Working time"),
     )
     return mark_safe(f'<div class="table-responsive">\n<table class="table table-sm align-middle">\n  {head}\n  <tbody>\n{body}\n  </tbody>\n</table>\n</div>')
 
@@ -90,3 +89,19 @@ def select_options(choices, selected):
     selected = str(selected or "")
     pairs = ((c, c) if not isinstance(c, (tuple, list)) else (c[0], c[1]) for c in choices)
     return format_html_join("", '<option value="{}"{}>{}</option>', ((v, " selected" if str(v) == selected else "", l) for v, l in pairs))
+
+
+@register.simple_tag
+def dossier_menu(user):
+    """Which staff pages of the dossiers the user may open, with the views' own checks: the
+    reception desk and the counter intake are the reception officers' (intake needs a desk
+    with an electronic identifier)."""
+    from xaso.core.models import Unit
+
+    from ..services import scope_ids
+
+    desk = scope_ids(user, "reception") if getattr(user, "is_authenticated", False) else set()
+    return {
+        "desk": bool(desk),
+        "intake": bool(desk) and Unit.objects.filter(pk__in=desk, identifier__gt="").exists(),
+    }

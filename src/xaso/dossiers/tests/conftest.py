@@ -59,8 +59,9 @@ def world(db, settings, tmp_path):
         cutoff=time(15, 0),
         fee=0,
         steps=[
+            # No head-of-department review step: the specialist submits straight to the
+            # leader (``head_review_terms`` has the catalogue's default process with it).
             {"name": "Tiếp nhận", "role": "reception", "share": 10},
-            {"name": "Phân công", "role": "unit_head", "share": 10},
             {"name": "Thẩm định", "role": "specialist", "share": 50},
             {"name": "Phê duyệt", "role": "leader", "share": 20},
             {"name": "Trả kết quả", "role": "reception", "share": 10},
@@ -69,6 +70,21 @@ def world(db, settings, tmp_path):
         competent_unit=w.dept,
     )
     return w
+
+
+def head_review_terms(world, **kw):
+    """The catalogue's default internal process, with the head of department's review."""
+    import dataclasses
+
+    steps = [
+        {"name": "Tiếp nhận hồ sơ", "role": "reception", "share": 5},
+        {"name": "Chuyển hồ sơ đến đơn vị giải quyết", "role": "reception", "share": 5},
+        {"name": "Thẩm định, đề xuất kết quả", "role": "specialist", "share": 50},
+        {"name": "Trưởng phòng xem xét", "role": "unit_head", "share": 15},
+        {"name": "Lãnh đạo UBND phê duyệt, ký", "role": "leader", "share": 15},
+        {"name": "Trả kết quả", "role": "reception", "share": 10},
+    ]
+    return dataclasses.replace(world.terms, steps=steps, **kw)
 
 
 def applicant(**kw):

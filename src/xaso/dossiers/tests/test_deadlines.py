@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xaso.core.calendar import Duration, WorkCalendar
-from xaso.dossiers.deadlines import Facts, Pause, compute, split_share, timeliness
+from xaso.dossiers.deadlines import Facts, Pause, compute, timeliness
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = WorkCalendar()
@@ -31,7 +31,7 @@ def test_five_days_across_tet_2026():
 
 
 def test_three_days_across_tet_2027():
-    # Tết 2027: Thu 04/02 (29 Tết) to Wed 10/02 off; received Wed 03/02 14:00.
+    # Tết 2027: Thu 04/02 (28 tháng Chạp) to Wed 10/02 off; received Wed 03/02 14:00.
     c = due(at(2027, 2, 3, 14, 0), days=3)
     # Wed 03 (3h left), Thu 11, Fri 12 (8h each) → 19h; 24h needed → Mon 15/02 at 07:00+5h = 13:30+0.5h → 14:00.
     assert c.legal_due == at(2027, 2, 15, 14, 0)
@@ -47,8 +47,10 @@ def test_april_30_may_1_2026():
 def test_august_2026_swap():
     # Saturday 22/08/2026 is a working day; Monday 31/08, Tue 01/09, Wed 02/09 are off.
     c = due(at(2026, 8, 21, 17, 0), days=1, cutoff=time(15, 0))
-    # Received after the cut-off on Fri 21/08: the clock starts on Sat 22/08 (make-up day).
-    assert c.legal_due == at(2026, 8, 22, 17, 0)
+    # Received after the cut-off on Fri 21/08: the clock starts on Sat 22/08 (make-up day),
+    # deemed the day of receipt; the one working day is counted from the next working day,
+    # Monday 24/08 (the same working time as Saturday's close).
+    assert c.legal_due == at(2026, 8, 24, 7, 0)
     c = due(at(2026, 8, 28, 9, 0), days=2)
     # Fri 28/08 09:00 → 6h that day, then Thu 03/09 (10h remaining) → Fri 04/09 09:00.
     assert c.legal_due == at(2026, 9, 4, 9, 0)
@@ -116,13 +118,16 @@ def test_bad_pause_refused():
         due(at(2026, 3, 2), days=1, pauses=(Pause(at(2026, 3, 3), at(2026, 3, 2)),))
 
 
-def test_timeliness_and_share():
+def test_timeliness():
     d = at(2026, 3, 5, 17, 0)
     assert timeliness(at(2026, 3, 4, 10, 0), d) == "early"
     assert timeliness(at(2026, 3, 5, 10, 0), d) == "on_time"
     assert timeliness(at(2026, 3, 6, 8, 0), d) == "late"
-    assert split_share(5, 0, 20) == 8
-    assert split_share(0, 0, 50) == 4
+    # A second supplement request counts late whatever the dates (766 item 2.1).
+    assert timeliness(at(2026, 3, 4, 10, 0), d, counts_as_late=True) == "late"
+    # "Early" compares Vietnam calendar days, whatever zone the moments come in.
+    utc = datetime(2026, 3, 4, 18, 0, tzinfo=ZoneInfo("UTC"))  # 01:00 on 05/03 in Hà Nội
+    assert timeliness(utc, d) == "on_time"
 
 
 moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 1)).map(lambda d: d.replace(tzinfo=TZ))

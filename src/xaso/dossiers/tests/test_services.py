@@ -175,8 +175,16 @@ def test_late_apology_is_recorded_as_late(world, make_intake):
 def test_leader_refusal_and_stop(world, make_intake):
     d = _to_progress(world, make_intake)
     d = services.submit_for_approval(d, world.specialist, now=at(2026, 3, 3, 9))
-    d = services.refuse(d, world.leader, reasons="Không đủ điều kiện", now=at(2026, 3, 3, 10))
+    with pytest.raises(DossierError, match="căn cứ pháp lý|legal basis"):
+        services.refuse(d, world.leader, reasons="Không đủ điều kiện", legal_basis=" ", now=at(2026, 3, 3, 10))
+    d = services.refuse(d, world.leader, reasons="Không đủ điều kiện", legal_basis="Điều 16 Luật Hộ tịch 2014", now=at(2026, 3, 3, 10))
     assert d.status == Status.REFUSED and d.finished_at
+    # Its own form: the refusal to resolve, issued by the People's Committee the chairman
+    # signs for (not the desk's refusal to receive), with the reasons and the legal basis.
+    doc = IssuedDocument.objects.get(dossier=d, kind="denial")
+    assert doc.unit == world.commune and doc.data == {"reasons": "Không đủ điều kiện", "legal_basis": "Điều 16 Luật Hộ tịch 2014"}
+    assert not IssuedDocument.objects.filter(dossier=d, kind="refusal").exists()
+    assert Event.objects.get(dossier=d, action="refuse").unit == world.commune
     d2 = _to_progress(world, make_intake)
     d2 = services.request_supplement(d2, world.specialist, items=["a"], reason="b", now=at(2026, 3, 3, 9))
     d2 = services.stop(d2, world.reception, reasons="Công dân rút hồ sơ", now=at(2026, 3, 4, 9))

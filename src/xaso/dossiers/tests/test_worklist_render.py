@@ -11,7 +11,7 @@ from .conftest import api_as
 def _row(**kw):
     d = SimpleNamespace(code="000.01.99.H56-261128-0001", green_lane=True)
     base = dict(dossier=d, clock=object(), level="overdue", status_label="Đang xử lý", procedure_text="<script>x</script> Khai sinh",
-                due_text="15:00 28/11/2026", hours_text="-2,5", badge_class="text-bg-danger", badge_label="Quá hạn")
+                due_text="15:00 28/11/2026", hours_text="2,5 giờ làm việc", badge_class="text-bg-danger", badge_label="Quá hạn")
     base.update(kw)
     return Row(**base)
 
@@ -25,7 +25,7 @@ def test_rows_are_escaped_and_complete():
     assert "&lt;script&gt;x&lt;/script&gt; Khai sinh" in html and "<script>" not in html
     assert html.count('<tr class="dossier-row') == 2
     assert 'class="dossier-row level-overdue"' in html and "/ho-so/000.01.99.H56-261128-0001/" in html
-    assert '<span class="badge text-bg-danger">Quá hạn</span>' in html and "-2,5 giờ làm việc" in html
+    assert '<span class="badge text-bg-danger">Quá hạn</span>' in html and "Quá hạn</span> <span class=\"small text-body-secondary\">2,5 giờ làm việc" in html and "-2,5" not in html
     assert html.count("text-bg-success") == 2  # green lane badge on both
 
 

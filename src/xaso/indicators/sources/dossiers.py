@@ -6,22 +6,26 @@ Common rules:
   received by another commune's centre still counts for the commune that decides it);
   inter-agency copies are counted once (``is_original``, as the 766 statistics do);
 * the period is a date range in the commune's time zone, both ends included;
-* due dates are never recomputed here: ``Dossier.due_at`` (effective due: the apology's new
-  date if any) and ``legal_due_at`` are the copies the dossiers app keeps from its one
-  due-date function (``dossiers.deadlines.compute``) on every change.
+* due dates are never recomputed here: ``Dossier.legal_due_at`` (and ``due_at``, the apology's
+  new date if any) are the copies the dossiers app keeps from its one due-date function
+  (``dossiers.deadlines.compute``) on every change;
+* a dossier is classified on time or late by the dossiers app's one rule
+  (``dossiers.deadlines.timeliness``; in queries its twin ``dossiers.selectors.on_time_q``):
+  against the **legal** due date — an apology's new date does not make a dossier on time —
+  and late whatever its dates after a second supplement request.
 """
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xaso.dossiers.models import Channel, Component, Dossier, Event, FeePayment, PaidOnline, Step
-from xaso.dossiers.states import Action, Status
+from xaso.dossiers import selectors as dossier_selectors
+from xaso.dossiers.models import Channel, Component, Dossier, FeePayment, PaidOnline, Step
+from xaso.dossiers.states import Status
 
 from .. import registry
 
@@ -54,22 +58,9 @@ def finished_in(commune, start, end):
     return in_commune(commune).filter(status__in=FINISHED, finished_at__gte=lo, finished_at__lt=hi)
 
 
-def _due_field():
-    # Which due date decides "on time": the effective one (after an apology's new date, the
-    # default) or the legal one. UNCONFIRMED which one the national 766 statistics use once
-    # an apology moved the appointment; a setting, see docs/plan.md.
-    return "legal_due_at" if getattr(settings, "XASO_ON_TIME_AGAINST", "effective") == "legal" else "due_at"
-
-
-def _counted_late():
-    # 766 item 2.1: more than one supplement request counts the dossier as overdue; the
-    # dossiers app flags that request's event ``counts_as_late``.
-    return Exists(Event.objects.filter(dossier=OuterRef("pk"), action=Action.REQUEST_SUPPLEMENT, data__counts_as_late=True))
-
-
 def on_time_q():
-    due = _due_field()
-    return Q(**{f"{due}__isnull": False, "finished_at__lte": F(due)}) & ~Q(late_flag=True)
+    """The dossiers app's classification, in the database (``dossiers.selectors.on_time_q``)."""
+    return dossier_selectors.on_time_q()
 
 
 @registry.provide("dossiers_on_time")
@@ -79,7 +70,7 @@ def dossiers_on_time(commune, start, end):
     processing or a stop at the applicant's request — a refusal decided in time is handled
     in time. Supplement time is already excluded from the stored due date (the clock
     pauses); a second supplement request makes the dossier late whatever its dates."""
-    finished = finished_in(commune, start, end).annotate(late_flag=_counted_late())
+    finished = dossier_selectors.with_late_flag(finished_in(commune, start, end))
     on_time = finished.filter(on_time_q())
     return registry.Measurement(on_time.count(), finished.count(), records=on_time, base=finished)
 
@@ -264,4 +255,25 @@ def lateness(commune, start, end, now=None):
         "apologies": apologies_issued(commune, start, end),
         "overdue_without_apology": overdue_without_apology(commune, now),
         "late_without_apology": late_finished_without_apology(commune, start, end),
+    }
+
+
+def period_figures(commune, start, end, now=None) -> dict:
+    """The commune's dossier figures for a period, for the periodic report: received (and
+    online), finished (on time / late by the one classification, against the legal due
+    date), refused after processing, stopped, apologies issued, and still running and overdue
+    now. Plain counts from the records."""
+    received = received_in(commune, start, end)
+    finished = dossier_selectors.with_late_flag(finished_in(commune, start, end))
+    on_time = finished.filter(on_time_q())
+    return {
+        "received": received.count(),
+        "online": received.filter(channel=Channel.ONLINE).count(),
+        "finished": finished.count(),
+        "on_time": on_time.count(),
+        "late": finished.count() - on_time.count(),
+        "refused": finished.filter(status=Status.REFUSED).count(),
+        "stopped": finished.filter(status=Status.STOPPED).count(),
+        "apologies": apologies_issued(commune, start, end).count(),
+        "overdue_now": overdue_without_apology(commune, now).count(),
     }

@@ -107,11 +107,15 @@ def build(path: Path = TEMPLATE) -> Path:
     _cell_para(table.rows[3].cells[0], "{%tr endfor %}", size=12)
 
     _para(doc, "", space_after=0)
-    _para(doc, "III. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN", bold=True)
+    _para(doc, "III. GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH TRONG KỲ", bold=True)
+    _para(doc, "{%p for line in dossiers %}")
+    _para(doc, "- {{ line }}", indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    _para(doc, "{%p endfor %}")
+    _para(doc, "IV. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN", bold=True)
     _para(doc, "{%p for d in difficulties %}")
     _para(doc, "- {{ d }}", indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     _para(doc, "{%p endfor %}")
-    _para(doc, "IV. NHIỆM VỤ TRỌNG TÂM KỲ TỚI", bold=True)
+    _para(doc, "V. NHIỆM VỤ TRỌNG TÂM KỲ TỚI", bold=True)
     _para(doc, "{{ next_steps }}", indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     _para(doc, "{{ closing }}", indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
 

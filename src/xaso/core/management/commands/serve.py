@@ -121,6 +121,18 @@ class Command(BaseCommand):
         connections.close_all()
 
         bind = f"[{options['host']}]:{options['port']}" if ":" in options["host"] else f"{options['host']}:{options['port']}"
+        from xaso.core.site import served_url
+
+        # Links in SMS and QR codes point here when XASO_PUBLIC_BASE_URL is not set (this
+        # process, its gunicorn workers and the background worker inherit it).
+        os.environ["XASO_SERVED_URL"] = served_url(options["host"], options["port"])
+        if not getattr(settings, "XASO_PUBLIC_BASE_URL", ""):
+            self.stderr.write(
+                self.style.WARNING(
+                    f"XASO_PUBLIC_BASE_URL is not set: SMS and QR codes will link to {os.environ['XASO_SERVED_URL']}. "
+                    "Set it to the site's public address."
+                )
+            )
         background = []
         if options["with_worker"]:
             self.stdout.write("Starting the background worker (xaso db_worker) and the scheduler (xaso scheduler)…")
