@@ -65,7 +65,13 @@ def build_payload(dossier, *, components=None, pauses=None) -> dict:
     if pauses is None:
         pauses = list(dossier.pauses.all()) if dossier.pk else []
     base = getattr(settings, "XASO_PUBLIC_BASE_URL", "").rstrip("/")
+    from .extensions import payload_fields
+
+    extra = {}
+    for fields in payload_fields:  # e.g. the applicant's rating (ratings)
+        extra.update(fields(dossier))
     return {
+        **extra,
         "MaHoSo": dossier.code,
         "MaTTHC": dossier.procedure_code,
         "TenTTHC": dossier.procedure_name,
