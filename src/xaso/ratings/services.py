@@ -90,7 +90,8 @@ def invite_after_event(dossier, event) -> None:
     if not phones or Invitation.objects.filter(dossier_id=dossier.pk).exists():
         return
     days = int(getattr(settings, "XASO_RATING_LINK_DAYS", 30))
-    inv = Invitation.objects.create(dossier=dossier, created_at=event.at, expires_at=event.at + timedelta(days=days))
+    sent = timezone.now()  # the link lives from when the SMS goes out
+    inv = Invitation.objects.create(dossier=dossier, created_at=sent, expires_at=sent + timedelta(days=days))
     text = _("Dossier %(code)s is closed. Please rate our service (once, %(days)d days): %(url)s") % {"code": dossier.code, "days": days, "url": link_for(inv)}
     for phone in phones:
         enqueue_sms(phone, text, event="ratings.invitation", dedup_key=f"ratings:invite:{inv.pk}:{phone}", sensitive=True, returning=False)
