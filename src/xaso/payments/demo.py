@@ -115,8 +115,9 @@ def _payments(centre, commune) -> str:
             services.request_payment(d, reception, now=at + timedelta(minutes=5))
         else:
             tabs = 2 if outcome == "two_tabs" else 1
-            for tab in range(tabs):
-                p, url = services.start_payment(d, via="owner" if d.applicant_account_id else "link", ip="113.160.1.10", now=at + timedelta(minutes=10 + tab))
+            started = [services.start_payment(d, via="owner" if d.applicant_account_id else "link", ip="113.160.1.10", now=at + timedelta(minutes=10 + tab))
+                       for tab in range(tabs)]  # both tabs open before either pays
+            for tab, (p, url) in enumerate(started):
                 query = vnpay.parse_query(url.split("?", 1)[1])
                 t = SandboxTransaction.objects.create(
                     tmn_code=query["vnp_TmnCode"], txn_ref=query["vnp_TxnRef"], day=query["vnp_CreateDate"][:8], amount=p.amount,
