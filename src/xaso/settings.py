@@ -262,7 +262,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Fields named "method" in several apps: name each choice set.
-    "ENUM_NAME_OVERRIDES": {"PaymentMethodEnum": "xaso.dossiers.models.PaymentMethod", "MethodEnum": "xaso.indicators.models.Target.Method"},
+    "ENUM_NAME_OVERRIDES": {"PaymentMethodEnum": "xaso.dossiers.models.PaymentMethod", "MethodEnum": "xaso.indicators.models.Target.Method", "RatingLevelEnum": "xaso.ratings.models.Level", "LevelEnum": "xaso.catalog.models.ProcedureVersion.Level"},
     # Paginated lists answer 404 for a page that does not exist: documented on each.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "xaso.core.api_errors.document_invalid_page"],
 }

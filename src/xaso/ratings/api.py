@@ -16,7 +16,7 @@ from .models import Channel, Level
 
 class RatingInSerializer(serializers.Serializer):
     dossier = serializers.CharField(help_text="Dossier code")
-    level = serializers.ChoiceField(choices=[3, 2, 1], help_text="3 Rất hài lòng, 2 Hài lòng, 1 Không hài lòng")
+    level = serializers.ChoiceField(choices=Level.choices, help_text="3 Rất hài lòng, 2 Hài lòng, 1 Không hài lòng")
     criteria = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=scoring.MAX_POINTS), min_length=9, max_length=9, required=False,
         help_text="The province's evaluation table where the commune uses it: 9 criteria, 0–2 points each.",
