@@ -282,15 +282,17 @@ def _complete(payment: Payment, *, source: str, now) -> None:
         return
     payment.state = State.COMPLETED
     payment.completed_at = now
-    d = payment.dossier
     try:
-        with transaction.atomic():
-            fp = dossier_services.record_fee_payment(
-                d, None, amount=payment.amount, method=PaymentMethod.LOCAL_GATEWAY, reference=f"{payment.provider}:{payment.txn_ref}", now=now
-            )
+        # The service locks and reads the dossier itself; its own savepoint undoes anything
+        # it wrote when it refuses.
+        fp = dossier_services.record_fee_payment(
+            Dossier(pk=payment.dossier_id), None, amount=payment.amount, method=PaymentMethod.LOCAL_GATEWAY,
+            reference=f"{payment.provider}:{payment.txn_ref}", now=now,
+        )
     except DossierError as exc:
         # Money taken that cannot count (another tab or the counter was first, the dossier
         # is closed): kept as completed, refunded by the reconciliation.
+        d = payment.dossier
         payment.needs_refund = True
         payment.refund_reason = " ".join(exc.messages)
         _sms(d, f"surplus:{payment.pk}", _("Dossier %(code)s: your online payment of %(amount)s was received but the fees were already settled; it will be refunded.") % {
@@ -298,6 +300,7 @@ def _complete(payment: Payment, *, source: str, now) -> None:
         transaction.on_commit(lambda pk=payment.pk: _enqueue_refund(pk))
         return
     payment.fee_payment = fp
+    d = fp.dossier  # the locked row record_fee_payment read
     from .links import payment_link
 
     _sms(d, f"paid:{payment.pk}", _("Dossier %(code)s: payment of %(amount)s received. Receipt: %(url)s") % {
@@ -497,6 +500,19 @@ def series_for(unit: Unit) -> ReceiptSeries:
     return series
 
 
+def _series_of(receiving_unit_id):
+    """(active series, collecting body) of a receiving unit, kept for
+    ``XASO_REFERENCE_CACHE_SECONDS`` (every payment of a commune reads the same rows; a series
+    switched in the admin applies within that time)."""
+    from xaso.core.refcache import ttl_memo
+
+    def compute():
+        unit = collecting_unit(Dossier(receiving_unit=Unit.objects.get(pk=receiving_unit_id)))
+        return series_for(unit), unit
+
+    return ttl_memo(("payments-series", receiving_unit_id), compute)
+
+
 METHOD_TEXT = {
     PaymentMethod.CASH: "Tiền mặt",
     PaymentMethod.TRANSFER: "Chuyển khoản",
@@ -518,15 +534,15 @@ def issue_receipt(fee_payment: FeePayment) -> Receipt:
     each year, by one upsert of the series' counter row taken last (it is held until the
     commit: receipts of one series are numbered one after the other, never twice)."""
     d = fee_payment.dossier
-    series = series_for(collecting_unit(d))
+    series, collector = _series_of(d.receiving_unit_id)
     issued = fee_payment.paid_at
     year = timezone.localtime(issued).year
     content = {
         "symbol": series.symbol(year),
         "form_symbol": series.form_symbol,
         "name": series.name,
-        "collector": collecting_unit(d).name,
-        "collector_address": collecting_unit(d).address,
+        "collector": collector.name,
+        "collector_address": collector.address,
         "tax_code": series.tax_code,
         "payer": d.applicant_name,
         "payer_address": d.applicant_address,

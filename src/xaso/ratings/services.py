@@ -260,7 +260,8 @@ def payload_fields(dossier) -> dict:
     """The applicant's rating in the national-portal payload (``dossiers.extensions``).
     Field names UNCONFIRMED (TT 04/2025/TT-VPCP's data list was not retrieved; the 766
     item 5.4 counts dossiers with a "dislike")."""
-    rating = Rating.objects.filter(dossier_id=dossier.pk).first() if dossier.pk else None
+    # Only a closed dossier can have a rating: no query for the others.
+    rating = Rating.objects.filter(dossier_id=dossier.pk).first() if dossier.pk and Status(dossier.status) in FINAL else None
     if rating is None:
         return {"DanhGiaHaiLong": None}
     return {"DanhGiaHaiLong": {"MucDo": LEVEL_VI[rating.level], "KhongHaiLong": rating.level == Level.DISSATISFIED,
