@@ -8,9 +8,12 @@ class RatingsConfig(AppConfig):
     verbose_name = _("Ratings of the service")
 
     def ready(self):
+        from xaso.core import audit
         from xaso.dossiers import extensions
 
-        from . import panels, services
+        from . import models, panels, services
+
+        audit.track(models.Kiosk, exclude=("secret",))
 
         extensions.on_event(services.invite_after_event)
         extensions.payload(services.payload_fields)

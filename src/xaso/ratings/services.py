@@ -227,12 +227,7 @@ def pair_kiosk(user, *, name: str, unit) -> Kiosk:
         raise RatingError(_("Name the counter tablet (e.g. “Quầy 1”)."))
     if unit is None or unit.pk not in kiosk_units(user):
         raise RatingError(_("You may set up counter tablets only for your own units."))
-    kiosk = Kiosk.objects.create(name=name[:100], unit=unit, created_by=user)
-    from xaso.core import audit
-    from xaso.core.models import AuditRecord
-
-    audit.record(AuditRecord.Action.CREATE, kiosk, changes={"name": [None, kiosk.name], "unit": [None, unit.pk]})
-    return kiosk
+    return Kiosk.objects.create(name=name[:100], unit=unit, created_by=user)  # audited (audit.track)
 
 
 @transaction.atomic
