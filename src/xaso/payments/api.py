@@ -1,7 +1,7 @@
 """Payments API under /api/v1/payments/: a dossier's payment status, starting an online
-payment (the applicant), its receipts as signed PDF. The gateway's return and notification
-are pages outside the token API (``views.vnpay_return``, ``views.vnpay_ipn``): the gateway
-calls them with its own signature, not a token.
+payment (the applicant), its receipts as signed PDF; and, outside the token API (no token,
+no session: the gateway signs its requests with the shared secret), the gateway's
+server-to-server notification and the check of a browser return.
 
 Objects are resolved through the caller's scope first (owner, or an official in scope:
 else 404), then the role (only the owner starts a payment), then the state."""
@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, renderer_classes, throttle_classes
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from xaso.core.middleware import client_ip
@@ -136,3 +137,52 @@ def receipt_pdf(request, pk):
     resp = HttpResponse(data, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{receipts.filename(receipt)}"'
     return resp
+
+
+class GatewayAnswerSerializer(serializers.Serializer):
+    RspCode = serializers.CharField(help_text="00 recorded, 01 order not found, 02 already confirmed, 04 invalid amount, 97 invalid signature, 99 other error")
+    Message = serializers.CharField()
+
+
+class ReturnCheckSerializer(serializers.Serializer):
+    valid = serializers.BooleanField(help_text="The signature is ours and the payment known")
+    dossier = serializers.CharField(allow_null=True)
+    txn_ref = serializers.CharField(allow_null=True)
+    state = serializers.CharField(allow_null=True, help_text="The payment's state as the notification left it (the return changes nothing)")
+    gateway_says_paid = serializers.BooleanField()
+
+
+@extend_schema(
+    auth=[], request=None, responses={200: GatewayAnswerSerializer}, operation_id="payments_vnpay_ipn",
+    description="VNPAY's server-to-server notification (IPN, GET with the vnp_* parameters and vnp_SecureHash): the only request that changes a payment. "
+                "No token: the gateway signs it. Register this URL with VNPAY.",
+)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([])
+@renderer_classes([JSONRenderer])
+def vnpay_ipn(request):
+    return Response(services.handle_notification("vnpay", request.query_params.dict()))
+
+
+@extend_schema(auth=[], request=None, responses={200: ReturnCheckSerializer}, operation_id="payments_vnpay_return",
+               description="Check a browser return from VNPAY (the vnp_* parameters as received): display only, nothing is changed.")
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@renderer_classes([JSONRenderer])
+def vnpay_return(request):
+    from . import providers
+
+    out = {"valid": False, "dossier": None, "txn_ref": None, "state": None, "gateway_says_paid": False}
+    provider = providers.get("vnpay")
+    if provider is not None:
+        try:
+            result = provider.read_return(request.query_params.dict())
+        except providers.NotificationRefused:
+            result = None
+        payment = Payment.objects.filter(provider="vnpay", txn_ref=result.txn_ref).select_related("dossier").first() if result else None
+        if payment is not None:
+            out = {"valid": True, "dossier": payment.dossier.code, "txn_ref": payment.txn_ref, "state": payment.state, "gateway_says_paid": result.paid}
+    return Response(out)

@@ -151,7 +151,7 @@ def result_params(t: SandboxTransaction) -> dict:
 
 
 def ipn_url() -> str:
-    return getattr(settings, "XASO_PAYMENT_SANDBOX_IPN_URL", "") or public_url(reverse("payments:vnpay_ipn"))
+    return getattr(settings, "XASO_PAYMENT_SANDBOX_IPN_URL", "") or public_url(reverse("payment-vnpay-ipn"))
 
 
 def _enqueue(notification_id, run_after=None):

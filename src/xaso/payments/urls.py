@@ -5,7 +5,6 @@ from . import views
 app_name = "payments"
 urlpatterns = [
     path("vnpay/tra-ve/", views.vnpay_return, name="vnpay_return"),
-    path("vnpay/ipn/", views.vnpay_ipn, name="vnpay_ipn"),
     path("doi-soat/", views.reconciliation_list, name="reconciliation"),
     path("doi-soat/<str:provider>/<str:day>.xlsx", views.reconciliation_xlsx, name="reconciliation_xlsx"),
     path("ho-so/<str:code>/", views.owner_page, name="owner"),

@@ -5,7 +5,8 @@ Citizens (public layout, work without JavaScript at 360 px):
 - ``/thanh-toan/ho-so/<code>/``: the same page for the logged-in owner of the dossier;
 - ``/thanh-toan/vnpay/tra-ve/``: where the gateway sends the payer back (display only);
 - receipts of the dossier, as signed PDF attachments, from either page.
-The gateway's server notification: ``/thanh-toan/vnpay/ipn/`` (outside the token API).
+The gateway's server notification is ``/api/v1/payments/vnpay/ipn/`` (``api.vnpay_ipn``:
+in the API schema, outside the token API).
 Staff: payment request (SMS), exemption, receipts, the daily reconciliation list.
 """
 from __future__ import annotations
@@ -15,12 +16,11 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
@@ -164,17 +164,6 @@ def _gateway_text(code):
     from .vnpay import RESPONSE_CODES
 
     return RESPONSE_CODES.get(code, code)
-
-
-@csrf_exempt
-@never_cache
-def vnpay_ipn(request):
-    """The gateway's server-to-server notification (GET): the only request that changes a
-    payment. Answers the protocol's JSON ({"RspCode", "Message"})."""
-    if request.method not in ("GET", "POST"):
-        return JsonResponse({"RspCode": "99", "Message": "Input data required"})
-    params = request.GET.dict() if request.method == "GET" else request.POST.dict()
-    return JsonResponse(services.handle_notification("vnpay", params))
 
 
 # --------------------------------------------------------------------------- staff

@@ -33,7 +33,7 @@ def ipn_params(payment, *, response="00", status="00", amount=None, tmn=None, tx
 
 
 def send(params):
-    return Client().get("/thanh-toan/vnpay/ipn/?" + urlencode(params)).json()
+    return Client().get("/api/v1/payments/vnpay/ipn/?" + urlencode(params)).json()
 
 
 def refused(outcome):

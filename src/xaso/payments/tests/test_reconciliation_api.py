@@ -100,3 +100,21 @@ def test_api_scope_first(fee_dossier, world, gateway):
     assert api(stranger).get(f"/api/v1/payments/receipts/{fp.receipt.pk}/pdf/").status_code == 404
     assert APIClient().get(f"/api/v1/payments/{d.code}/").status_code in (401, 403)
     assert services.amount_due(d) == 0
+
+
+def test_gateway_endpoints_are_outside_the_token_api(fee_dossier, gateway):
+    from .test_faults import ipn_params, started
+
+    d = fee_dossier()
+    p = started(d)
+    params = ipn_params(p)
+    anonymous = APIClient(enforce_csrf_checks=True)
+    assert anonymous.get("/api/v1/payments/vnpay/return/", params).json() == {
+        "valid": True, "dossier": d.code, "txn_ref": p.txn_ref, "state": "started", "gateway_says_paid": True}
+    assert anonymous.get("/api/v1/payments/vnpay/ipn/", params, HTTP_AUTHORIZATION="Token nonsense").json()["RspCode"] == "00"
+    assert anonymous.get("/api/v1/payments/vnpay/return/", {**params, "vnp_Amount": "1"}).json()["valid"] is False
+    from xaso.dossiers.models import SyncJob
+
+    # The national-portal payload says the dossier was paid online (766 item 3.6: local gateway).
+    payload = SyncJob.objects.filter(dossier=d, event="fee_payment").latest("id").payload
+    assert payload["DuocThanhToanTrucTuyen"] == 2 and payload["DaThanhToan"] is True
