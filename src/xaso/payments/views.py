@@ -213,6 +213,9 @@ def exempt(request, code):
 def staff_receipt(request, code, pk):
     d = _staff_dossier(request, code)
     receipt = get_object_or_404(Receipt, pk=pk, dossier=d)
+    from xaso.core import audit
+
+    audit.record_read(d, ["receipt", "applicant_name", "applicant_id_number", "applicant_address"], reason=receipt.reference)
     return _receipt_response(request, receipt, d.get_absolute_url())
 
 
