@@ -36,9 +36,13 @@ node_modules/.installed: package.json package-lock.json
 messages: system-packages python-deps
 	@$(BIN)/xaso compilemessages --ignore=.venv --ignore=node_modules -v0
 
+# The demo only: the local sandbox payment gateway and the province's evaluation table
+# (never in production defaults; `xaso check --deploy` warns about the sandbox).
+DEMO_ENV := XASO_PAYMENT_SANDBOX=true XASO_RATING_PROVINCE_TABLE=true
+
 demo: install ## set up, load the Ngọc Liên demo data, serve on http://127.0.0.1:8000
-	$(BIN)/xaso demo
-	$(BIN)/xaso serve --host $(HOST) --port $(PORT) --with-worker
+	$(DEMO_ENV) $(BIN)/xaso demo
+	$(DEMO_ENV) XASO_PUBLIC_BASE_URL=$${XASO_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/xaso serve --host $(HOST) --port $(PORT) --with-worker
 
 serve: install
 	$(BIN)/xaso serve --host $(HOST) --port $(PORT)

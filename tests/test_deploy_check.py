@@ -28,6 +28,10 @@ PRODUCTION_ENV = {
     "XASO_SIGNING_BACKEND": "pkcs12",
     "XASO_SIGNING_P12": "/srv/xaso/signing/ubnd-ngoclien.p12",
     "XASO_SIGNING_P12_PASSWORD": "test-password",
+    "XASO_VNPAY_TMN_CODE": "NGOCLIE1",
+    "XASO_VNPAY_HASH_SECRET": "test-vnpay-secret",
+    "XASO_VNPAY_PAY_URL": "https://pay.vnpay.vn/vpcpay.html",
+    "XASO_VNPAY_API_URL": "https://merchant.vnpay.vn/merchant_webapi/api/transaction",
     "AXES_PROXY_COUNT": "1",
     "TIME_ZONE": "Asia/Ho_Chi_Minh",
 }
@@ -67,3 +71,10 @@ def test_deploy_check_catches_the_sandbox_signing_certificate(tmp_path):
     result = run_check(env, tmp_path)
     assert result.returncode != 0
     assert "xaso.W001" in result.stderr + result.stdout  # forms signed with the sandbox certificate
+
+
+def test_deploy_check_catches_the_payment_sandbox(tmp_path):
+    # The local sandbox gateway (make demo) must never be left on in production.
+    result = run_check({**PRODUCTION_ENV, "XASO_PAYMENT_SANDBOX": "true"}, tmp_path)
+    assert result.returncode != 0
+    assert "xaso.W010" in result.stderr + result.stdout

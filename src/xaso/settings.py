@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "xaso.catalog",
     "xaso.portal",
     "xaso.dossiers",
+    "xaso.payments",
+    "xaso.ratings",
     "xaso.plan",
     "xaso.indicators",
     "django.contrib.admin",
@@ -264,7 +266,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # Fields named "method" in several apps: name each choice set.
-    "ENUM_NAME_OVERRIDES": {"PaymentMethodEnum": "xaso.dossiers.models.PaymentMethod", "MethodEnum": "xaso.indicators.models.Target.Method"},
+    "ENUM_NAME_OVERRIDES": {"PaymentMethodEnum": "xaso.dossiers.models.PaymentMethod", "MethodEnum": "xaso.indicators.models.Target.Method", "RatingLevelEnum": "xaso.ratings.models.Level", "LevelEnum": "xaso.catalog.models.ProcedureVersion.Level"},
     # Paginated lists answer 404 for a page that does not exist: documented on each.
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "xaso.core.api_errors.document_invalid_page"],
 }
@@ -324,6 +326,40 @@ XASO_TRACKING_BOOK_PER = env.str("XASO_TRACKING_BOOK_PER", default="field")
 XASO_SIGNING_BACKEND = env.str("XASO_SIGNING_BACKEND", default="sandbox")
 XASO_SIGNING_P12 = env.str("XASO_SIGNING_P12", default="")
 XASO_SIGNING_P12_PASSWORD = env.str("XASO_SIGNING_P12_PASSWORD", default="")
+# Online payment of fees (docs/payments.md). Providers offered (keys of
+# xaso.payments.providers.REGISTRY) and each one's settings; the local sandbox gateway only
+# when XASO_PAYMENT_SANDBOX is on (make demo; never in production: the deploy check warns).
+XASO_PAYMENT_PROVIDERS = env.list("XASO_PAYMENT_PROVIDERS", default=["vnpay"])
+XASO_PAYMENT_SANDBOX = env.bool("XASO_PAYMENT_SANDBOX", default=False)
+XASO_PAYMENT_SANDBOX_IPN = env.str("XASO_PAYMENT_SANDBOX_IPN", default="task")  # task, now or off
+XASO_PAYMENT_SANDBOX_IPN_URL = env.str("XASO_PAYMENT_SANDBOX_IPN_URL", default="")
+XASO_PAYMENT_SANDBOX_IPN_RETRY_SECONDS = env.int("XASO_PAYMENT_SANDBOX_IPN_RETRY_SECONDS", default=300)
+XASO_VNPAY_TMN_CODE = env.str("XASO_VNPAY_TMN_CODE", default="")
+XASO_VNPAY_HASH_SECRET = env.str("XASO_VNPAY_HASH_SECRET", default="")
+XASO_VNPAY_PAY_URL = env.str("XASO_VNPAY_PAY_URL", default="https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+XASO_VNPAY_API_URL = env.str("XASO_VNPAY_API_URL", default="https://sandbox.vnpayment.vn/merchant_webapi/api/transaction")
+XASO_VNPAY_RETURN_URL = env.str("XASO_VNPAY_RETURN_URL", default="")
+XASO_VNPAY_EXPIRE_MINUTES = env.int("XASO_VNPAY_EXPIRE_MINUTES", default=15)
+XASO_VNPAY_LOCALE = env.str("XASO_VNPAY_LOCALE", default="vn")
+XASO_VNPAY_ORDER_TYPE = env.str("XASO_VNPAY_ORDER_TYPE", default="other")
+XASO_VNPAY_TIMEOUT = env.float("XASO_VNPAY_TIMEOUT", default=15)
+XASO_VNPAY_SERVER_IP = env.str("XASO_VNPAY_SERVER_IP", default="127.0.0.1")
+XASO_PAYMENT_QUERY_AFTER_MINUTES = env.int("XASO_PAYMENT_QUERY_AFTER_MINUTES", default=5)
+XASO_PAYMENT_GIVE_UP_HOURS = env.int("XASO_PAYMENT_GIVE_UP_HOURS", default=24)
+XASO_PAYMENT_LINK_DAYS = env.int("XASO_PAYMENT_LINK_DAYS", default=30)
+XASO_PAYMENT_START_RATE = env.str("XASO_PAYMENT_START_RATE", default="20/h")
+XASO_FEE_EXEMPTION_ROLES = env.list("XASO_FEE_EXEMPTION_ROLES", default=["leader", "unit_head"])
+# Electronic receipts (biên lai điện tử): the defaults of a collecting body's first series,
+# to be replaced by the symbols registered with the tax authority (admin: Receipt series).
+XASO_RECEIPT_FORM_SYMBOL = env.str("XASO_RECEIPT_FORM_SYMBOL", default="01BLP0-001")
+XASO_RECEIPT_LETTERS = env.str("XASO_RECEIPT_LETTERS", default="BL")
+XASO_RECEIPT_TAX_CODE = env.str("XASO_RECEIPT_TAX_CODE", default="")
+# Citizens' ratings of the service (docs/ratings.md).
+XASO_RATING_PROVINCE_TABLE = env.bool("XASO_RATING_PROVINCE_TABLE", default=False)
+XASO_RATING_LINK_DAYS = env.int("XASO_RATING_LINK_DAYS", default=30)
+XASO_RATING_ANSWER_DAYS = env.int("XASO_RATING_ANSWER_DAYS", default=5)
+XASO_RATING_KIOSK_SECONDS = env.int("XASO_RATING_KIOSK_SECONDS", default=600)
+XASO_RATING_LAND_FIELDS = env.list("XASO_RATING_LAND_FIELDS", default=["dat dai", "xay dung", "dau tu", "quy hoach"])
 # Administrative reform plan (docs/plan.md). Period cut-off and report due days are UNCONFIRMED.
 XASO_PLAN_PERIOD_CUTOFF_DAY = env.int("XASO_PLAN_PERIOD_CUTOFF_DAY", default=None)  # None: calendar periods
 XASO_PLAN_REPORT_DUE_DAYS = env.int("XASO_PLAN_REPORT_DUE_DAYS", default=5)

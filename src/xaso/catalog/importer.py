@@ -243,6 +243,8 @@ def export_rows():
             "documents_json": json.dumps(content["documents"], ensure_ascii=False),
             "fees_json": json.dumps(content["fees"], ensure_ascii=False),
             "steps_json": json.dumps(content["steps"], ensure_ascii=False),
+            "fee_timing": content["fee_timing"],
+            "online_payment": int(content["online_payment"]),
         }
 
 

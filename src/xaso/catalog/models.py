@@ -149,6 +149,13 @@ class ProcedureVersion(models.Model):
         PAUSE = "pause", _("Pause the clock")
         RESTART = "restart", _("Restart from zero")
 
+    class FeeTiming(models.TextChoices):
+        # When the fees must be paid (NĐ 118/2025 Điều 24, content UNCONFIRMED: vn-rules 10);
+        # "not stated" blocks no step.
+        UNKNOWN = "unknown", _("Not stated")
+        BEFORE_RECEPTION = "before_reception", _("Before the dossier is received")
+        BEFORE_RESULT = "before_result", _("Before the result is returned")
+
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions", verbose_name=_("procedure"))
     number = models.PositiveIntegerField(_("version"))
     valid_from = models.DateTimeField(_("valid from"))
@@ -182,6 +189,14 @@ class ProcedureVersion(models.Model):
         _("cut-off hour"), null=True, blank=True, help_text=_("Dossiers received after this hour count from the next working day.")
     )
     fee_note = models.TextField(_("fee note"), blank=True)
+    fee_timing = models.CharField(
+        _("fees due"), max_length=16, choices=FeeTiming.choices, default=FeeTiming.UNKNOWN,
+        help_text=_("The dossier cannot go past this step until its fees are paid or exempted."),
+    )
+    online_payment = models.BooleanField(
+        _("online payment offered"), default=False,
+        help_text=_("The fees can be paid online (Decision 766 item 3.5: procedures with fees integrated with online payment)."),
+    )
     online_level = models.CharField(_("online level"), max_length=10, choices=OnlineLevel.choices, default=OnlineLevel.UNKNOWN)
     channels_known = models.BooleanField(_("channels known"), default=False)
     channel_online = models.BooleanField(_("online"), default=False)

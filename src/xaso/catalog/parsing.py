@@ -21,7 +21,7 @@ EXTRA_COLUMNS = [
     "code_is_local", "frequent", "level", "authority", "competent_department", "result",
     "processing_amount", "processing_unit", "cutoff", "channels", "green_lane",
     "supplement_mode", "supplement_max", "needs_verification", "process_is_default",
-    "documents_json", "fees_json", "steps_json",
+    "documents_json", "fees_json", "steps_json", "fee_timing", "online_payment",
 ]
 
 # Values (also the vocabulary of the export)
@@ -33,6 +33,7 @@ FEE_KINDS = ("fixed", "per_unit", "council", "free", "unknown")
 ROLES = ("reception", "specialist", "head", "leader", "other_agency")
 LEVELS = ("commune", "province", "other")
 SUPPLEMENT_MODES = ("pause", "restart")
+FEE_TIMINGS = ("unknown", "before_reception", "before_result")
 CHANNEL_WORDS = {"online": "trực tuyến", "post": "bưu chính", "counter": "trực tiếp"}
 
 NATIONAL_CODE = re.compile(r"^[0-9]\.[0-9]{6}(\.[0-9A-Za-z]+)*$")
@@ -372,7 +373,7 @@ def _parse_extra(cell: dict, content: dict, err) -> None:
     def present(key):
         return cell.get(key, "") != ""
 
-    for key in ("frequent", "green_lane", "needs_verification", "process_is_default", "code_is_local"):
+    for key in ("frequent", "green_lane", "needs_verification", "process_is_default", "code_is_local", "online_payment"):
         if present(key):
             try:
                 content[key] = _bool(cell[key])
@@ -380,7 +381,7 @@ def _parse_extra(cell: dict, content: dict, err) -> None:
                 err(key, "bad_bool", value=cell[key])
     if content.get("code_is_local") and content.get("code") and not LOCAL_CODE.match(content["code"]):
         err("code", "bad_code", value=content["code"])
-    for key, allowed in (("level", LEVELS), ("supplement_mode", SUPPLEMENT_MODES), ("processing_unit", PROCESSING_UNITS)):
+    for key, allowed in (("level", LEVELS), ("supplement_mode", SUPPLEMENT_MODES), ("processing_unit", PROCESSING_UNITS), ("fee_timing", FEE_TIMINGS)):
         if present(key):
             if cell[key] not in allowed:
                 err(key, "bad_choice", value=cell[key], allowed=", ".join(allowed))

@@ -26,7 +26,7 @@ SCALAR_FIELDS = (
     "name", "level", "authority", "legal_basis", "processing_amount", "processing_unit", "processing_note",
     "fee_note", "online_level", "channels_known", "channel_online", "channel_post", "channel_counter",
     "result", "green_lane", "supplement_mode", "supplement_max", "process_is_default", "needs_verification",
-    "source_url",
+    "source_url", "fee_timing", "online_payment",
 )
 # Keys handled specially: field (name), competent_department (key), cutoff ("HH:MM").
 SPECIAL_FIELDS = ("field", "competent_department", "cutoff")
@@ -108,7 +108,7 @@ def default_content(field_name: str) -> dict:
         "legal_basis": "", "processing_amount": None, "processing_unit": "unknown", "processing_note": "",
         "fee_note": "", "online_level": "unknown", "channels_known": False, "channel_online": False,
         "channel_post": False, "channel_counter": False, "needs_verification": False, "source_url": "",
-        "cutoff": "", "documents": [], "fees": [{"kind": "unknown", "amount": None, "unit": "", "description": "", "online_amount": None}],
+        "fee_timing": "unknown", "online_payment": False, "cutoff": "", "documents": [], "fees": [{"kind": "unknown", "amount": None, "unit": "", "description": "", "online_amount": None}],
     }
 
 

@@ -49,6 +49,8 @@ JOBS = (
     Job("dossier_sync", ("dossier_sync",), "every 5 minutes", "pending dossier updates to the national portal"),
     Job("notifications_send", ("notifications", "send"), "every 5 minutes", "outbox safety net: messages whose task was lost"),
     Job("prune_task_results", ("prune_db_task_results", "--min-age-days", "7"), "daily 03:00", "finished background-task rows older than 7 days"),
+    Job("payments_reconcile", ("payments", "reconcile"), "every 10 minutes", "online payments with no gateway notification: status query, abandoned, refunds (docs/payments.md)"),
+    Job("payments_daily", ("payments", "daily"), "daily 01:30", "yesterday's reconciliation list of each payment provider (docs/payments.md)"),
 )
 
 

@@ -71,6 +71,10 @@ ACTION_LABELS = {
     Action.STOP: _("Stopped at the applicant's request"),
     Action.APOLOGISE: _("Apology and new date issued"),
     "fee_payment": _("Fees paid"),
+    "payment_requested": _("Payment requested from the applicant"),
+    "fee_exempted": _("Fees exempted"),
+    "payment_refunded": _("Online payment refunded"),
+    "rated": _("Rated by the applicant"),
     "attach_file": _("File attached"),
 }
 

@@ -68,7 +68,13 @@ def build_payload(dossier, *, components=None, pauses=None) -> dict:
     from xaso.core.site import public_base_url
 
     base = public_base_url()
+    from .extensions import payload_fields
+
+    extra = {}
+    for fields in payload_fields:  # e.g. the applicant's rating (ratings)
+        extra.update(fields(dossier))
     return {
+        **extra,
         "MaHoSo": dossier.code,
         "MaTTHC": dossier.procedure_code,
         "TenTTHC": dossier.procedure_name,

@@ -27,7 +27,7 @@ from xaso.core.selectors import unit_ids_in_scope
 from xaso.core.text import clean_line
 from xaso.notifications.services import enqueue_email, enqueue_sms
 
-from . import deadlines, states
+from . import deadlines, extensions, states
 from .models import (
     Apology,
     Channel,
@@ -568,6 +568,8 @@ def _event(dossier, action, *, user, now, from_status, note="", data=None, unit=
         data=data or {},
     )
     _sync(dossier, str(action), components=components, pauses=pauses)
+    for hook in extensions.after_event:
+        hook(dossier, ev)
     # The audit record last: it takes the audit chain's lock (held until commit), so the
     # less work after it, the less concurrent actions wait for each other.
     audit.record(
@@ -932,6 +934,9 @@ def _begin(dossier, action, user, now):
     d = _lock(dossier)
     ok, why = permitted(d, action, user)
     if not ok:
+        raise DossierError(why)
+    why = extensions.refusal(d, action)  # e.g. fees to pay first (payments)
+    if why:
         raise DossierError(why)
     t = states.transition(action)
     role = _granting_role(d, t, user)
@@ -1671,7 +1676,16 @@ def record_fee_payment(dossier, user, *, amount, method, reference="", now=None)
     note = f"{vnd(amount)} · {payment.get_method_display()}" + (f" · {reference}" if reference else "")
     unit = acting_unit(user, "reception", d.receiving_unit_id) if user is not None else d.receiving_unit
     _event(d, "fee_payment", user=user, now=now, from_status=d.status, note=note, data=data, unit=unit)
+    for hook in extensions.after_fee_payment:  # e.g. the electronic receipt (payments)
+        hook(payment)
     return payment
+
+
+def log_event(dossier, action, *, user=None, note="", data=None, unit=None, now=None):
+    """Write a history event for something another app did to the dossier (a payment
+    requested, fees exempted, a rating): the timeline, the audit record and the
+    national-portal sync job, in the caller's transaction. The status does not change."""
+    return _event(dossier, action, user=user, now=_now(now), from_status=dossier.status, note=note, data=data, unit=unit or dossier.receiving_unit)
 
 
 # --------------------------------------------------------------------------- tracking book

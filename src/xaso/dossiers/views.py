@@ -200,6 +200,9 @@ def detail(request, code):
         "overdue_without_apology": bool(clock and clock.overdue and not hasattr(d, "apology")),
         "verdict": VERDICTS().get(selectors.timeliness_of(d), ""),
     }
+    from .extensions import detail_panels
+
+    ctx["panels"] = [p for p in (panel(request, d) for panel in detail_panels) if p]  # payments, ratings
     ctx["fee_rows"] = documents.fee_rows(d)
     if d.fee_amount:
         payments = list(d.fee_payments.select_related("recorded_by"))

@@ -85,9 +85,10 @@ def measure(key: str, commune, start, end) -> Measurement | None:
 # The measurements the plan's targets need. Formulas follow Bộ chỉ số 766 (QĐ 766/QĐ-TTg,
 # see vn-rules §3.2) where one exists.
 define("online_payment_share", _("Online payment transactions ÷ dossiers with fees"), _("766 indicator 3.6: dossiers paid online ÷ dossiers of procedures with fees"))
-define("procedures_with_online_payment", _("Procedures with fees payable online ÷ procedures with fees"), _("766 indicator 3.5: procedures with fees integrated with online payment"))
+define("procedures_with_online_payment", _("Procedures with fees payable online ÷ procedures with fees"), _("766 indicator 3.5: procedures with fees integrated with online payment (catalogue)"))
+define("procedures_with_online_payment_transactions", _("Procedures with fees that had an online payment"), _("766 indicator 3.5b: procedures with fees that had a dossier paid online ÷ procedures with fees that had dossiers"))
 define("dossiers_on_time", _("Dossiers handled before or on time"), _("766 indicator 2.1, finished dossiers: dossiers finished by their due date ÷ dossiers finished in the period"))
-define("satisfaction_procedures", _("Citizens satisfied with the handling of procedures"), _("Ratings of dossiers (satisfied ÷ rated)"))
+define("satisfaction_procedures", _("Citizens satisfied with the handling of procedures"), _("Ratings of dossiers by their applicants: very satisfied or satisfied ÷ rated"))
 define("satisfaction_land_construction_investment", _("Satisfaction: land, construction, investment procedures"), _("Ratings of dossiers in the land, construction and investment fields"))
 define("data_reuse", _("Dossiers reusing digitised data"), _("766 indicator 4.3: dossiers with a component reusing digitised data ÷ dossiers received"))
 define("full_online_procedures", _("Eligible procedures offered fully online"), _("766 indicator 3.2: procedures offered fully online in the catalogue that received an online dossier ÷ procedures offered fully online"))

@@ -50,9 +50,9 @@ def test_jobs_run_at_their_time_once(calls):
     assert ScheduledJob.objects.count() == len(scheduler.JOBS)
     # 5 minutes later the frequent jobs are due; 07:00 brings the daily alerts.
     assert names(scheduler.run_due(vn(1, 6, 5))) == ["dossier_sync", "notifications_send"]
-    assert names(scheduler.run_due(vn(1, 7, 0))) == ["dossier_alerts", "dossier_sync", "notifications_send"]
+    assert names(scheduler.run_due(vn(1, 7, 0))) == ["dossier_alerts", "dossier_sync", "notifications_send", "payments_reconcile"]
     assert scheduler.run_due(vn(1, 7, 0)) == []  # the same tick again: nothing twice
-    assert names(scheduler.run_due(vn(1, 7, 30))) == ["plan_remind", "dossier_sync", "notifications_send"]
+    assert names(scheduler.run_due(vn(1, 7, 30))) == ["plan_remind", "dossier_sync", "notifications_send", "payments_reconcile"]
     assert ("plan", "remind") in calls and ("dossier_alerts",) in calls
     row = ScheduledJob.objects.get(name="dossier_alerts")
     assert row.runs == 1 and row.last_ok is True and row.last_output == "ran dossier_alerts\n"
@@ -84,7 +84,7 @@ def test_a_failing_job_is_recorded_and_the_others_run(calls):
 def test_schedule_overrides(calls, settings):
     settings.XASO_SCHEDULE = "dossier_alerts=daily 06:30; dossier_sync=off;notifications_send=every 1 minute"
     scheduler.run_due(vn(1, 6, 0))
-    assert names(scheduler.run_due(vn(1, 6, 30))) == ["dossier_alerts", "notifications_send"]
+    assert names(scheduler.run_due(vn(1, 6, 30))) == ["dossier_alerts", "notifications_send", "payments_reconcile"]
     settings.XASO_SCHEDULE = "dossier_alerts=at dawn"
     with pytest.raises(CommandError, match="daily HH:MM"):
         call_command("scheduler", "--once", stdout=io.StringIO())
@@ -110,7 +110,7 @@ def test_parallel_schedulers_run_each_occurrence_once(calls):
     scheduler.run_due(vn(1, 6, 0))
     results, errors = run_parallel(4, lambda i: scheduler.run_due(vn(1, 7, 0)))
     assert not errors, errors
-    assert sorted(names([job for done in results for job in done])) == ["dossier_alerts", "dossier_sync", "notifications_send"]
+    assert sorted(names([job for done in results for job in done])) == ["dossier_alerts", "dossier_sync", "notifications_send", "payments_reconcile"]
     assert ScheduledJob.objects.get(name="dossier_alerts").runs == 1
 
 

@@ -10,6 +10,6 @@ denominator means "no data" (never 0%). Formulas: docs/plan.md, "Measured target
 
 def register():
     from . import dossiers  # noqa: F401  (the decorators register the providers)
-    from . import kpi
+    from . import kpi, payments, ratings  # noqa: F401
 
     kpi.register()

@@ -107,19 +107,6 @@ def online_payment_share(commune, start, end):
     return registry.Measurement(paid.count(), with_fees.count(), records=paid, base=with_fees)
 
 
-@registry.provide("procedures_with_online_payment")
-def procedures_with_online_payment(commune, start, end):
-    """766 item 3.5b: procedures with fees that had at least one dossier paid online ÷
-    procedures with fees that had dossiers in the period. "No data" while no payment is
-    recorded (see ``online_payment_share``)."""
-    share = online_payment_share(commune, start, end)
-    if not share.denominator:
-        return share
-    with_fees = set(share.base.values_list("procedure_code", flat=True).distinct())
-    paid = set(share.records.values_list("procedure_code", flat=True).distinct())
-    return registry.Measurement(len(paid), len(with_fees), records=share.records, base=share.base)
-
-
 @registry.provide("data_reuse")
 def data_reuse(commune, start, end):
     """766 item 4.3: dossiers received in the period with at least one component reused from

@@ -4,8 +4,9 @@ Per official and period: the steps assigned to them that they completed (handed 
 the period — one step is one piece of work on one dossier (appraisal, assignment, approval,
 reception…); "on time" when handed over by the step's own due time (its share of the legal
 time, computed by the dossiers app when the step opened). A step without a due time (the
-procedure gives it no share) cannot be late. Ratings: the dossiers app has no ratings yet,
-so ``rated`` is 0 and the KPI's rating component is "no data".
+procedure gives it no share) cannot be late. Ratings: the applicants' ratings given in the
+period of dossiers the official handled (``ratings.Rating.officials``); satisfied = "Rất
+hài lòng" or "Hài lòng".
 """
 from __future__ import annotations
 
@@ -31,7 +32,16 @@ def dossier_stats(user, start, end) -> DossierStats | None:
     handled = steps.count()
     if not handled:
         return None
-    return DossierStats(handled=handled, on_time=steps.filter(on_time_q()).count(), rated=0, satisfied=0)
+    rated, satisfied = rating_counts(user, start, end)
+    return DossierStats(handled=handled, on_time=steps.filter(on_time_q()).count(), rated=rated, satisfied=satisfied)
+
+
+def rating_counts(user, start, end) -> tuple[int, int]:
+    from xaso.ratings.models import Level, Rating
+
+    lo, hi = bounds(start, end)
+    ratings = Rating.objects.filter(officials=user, rated_at__gte=lo, rated_at__lt=hi)
+    return ratings.count(), ratings.filter(level__gte=Level.SATISFIED).count()
 
 
 def register():

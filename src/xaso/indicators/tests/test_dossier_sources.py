@@ -212,12 +212,12 @@ def test_online_payment_says_why_it_has_no_data(world, quarter):
     assert raw.denominator == 0 and ("payment" in str(raw.note) or "thanh toán" in str(raw.note))
     status = selectors.target_status(Target.objects.get(plan=world.plan, code="online-payment-share"), world.q1)
     assert status.value is None and str(raw.note) in status.source
-    assert registry.measure("procedures_with_online_payment", world.commune, world.q1.start, world.q1.end) is None
+    assert registry.measure("procedures_with_online_payment_transactions", world.commune, world.q1.start, world.q1.end) is None
     # once payments are recorded (a future payment service), the share is measured
     Dossier.objects.filter(pk=quarter["a"].pk).update(fee_paid=True, paid_online=1)
     m = registry.measure("online_payment_share", world.commune, world.q1.start, world.q1.end)
     assert (m.numerator, m.denominator) == (1, 2)
-    m = registry.measure("procedures_with_online_payment", world.commune, world.q1.start, world.q1.end)
+    m = registry.measure("procedures_with_online_payment_transactions", world.commune, world.q1.start, world.q1.end)
     assert (m.numerator, m.denominator) == (1, 1)
 
 
@@ -233,7 +233,7 @@ def test_online_payment_counts_the_payments_recorded_by_the_dossier_service(worl
     dossiers.record_fee_payment(quarter["c"], None, amount=8000, method=PaymentMethod.NATIONAL_PORTAL, reference="DVCQG-42", now=at(3, 2, 21))
     m = registry.measure("online_payment_share", world.commune, world.q1.start, world.q1.end)
     assert (m.numerator, m.denominator) == (1, 3) and codes(m.records) == {quarter["c"].code}
-    m = registry.measure("procedures_with_online_payment", world.commune, world.q1.start, world.q1.end)
+    m = registry.measure("procedures_with_online_payment_transactions", world.commune, world.q1.start, world.q1.end)
     assert (m.numerator, m.denominator) == (1, 1)
     # another commune with no payment recorded still says "no data"
     assert registry.evaluate("online_payment_share", world.other, world.q1.start, world.q1.end).denominator == 0
