@@ -48,3 +48,35 @@ def pdf(name="to-khai.pdf", data=PDF) -> SimpleUploadedFile:
 def logged_in(client, user):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+def submitted(owner, procedure, *, files=None, delivery="online", commune_id=None, vault_doc=None):
+    """A dossier submitted online through the portal's services (a PDF for the form)."""
+    from xaso.portal import selectors, services
+
+    draft = services.start_draft(owner, procedure)
+    services.save_applicant(draft, services.prefill_applicant(owner) | {"address": owner.address or "Thôn 1, xã Ngọc Liên"})
+    services.add_files(draft, 0, files or [pdf()])
+    if vault_doc is not None:
+        services.choose(draft, 1, "vault", vault_doc.pk)
+    commune_id = commune_id or selectors.default_commune_id()
+    services.save_delivery(draft, {"commune": commune_id, "delivery": delivery, "pickup": commune_id})
+    return services.submit(draft, owner)
+
+
+def result_pdf(name="ket-qua.pdf"):
+    from django.core.files.base import ContentFile
+
+    return ContentFile(PDF + b"% result", name=name)
+
+
+def to_result(d, w, *, with_file=True):
+    """Staff take an online dossier from reception to the electronic result."""
+    from xaso.dossiers import services as ds
+
+    d = ds.receive(d, w.reception)
+    d = ds.transfer(d, w.reception)
+    d = ds.assign(d, w.head, specialist=w.specialist)
+    d = ds.submit_for_approval(d, w.specialist)
+    d = ds.approve(d, w.leader)
+    return ds.result_ready(d, w.specialist, result_number="12/KS", result_file=result_pdf() if with_file else None)
