@@ -63,7 +63,7 @@ class DocumentForm(AccessibleFormMixin, forms.Form):
         self.fields["doc_type"].widget.attrs["class"] = "form-select"
         if with_file:
             self.fields["file"] = forms.FileField(
-                label=_("File or photo"), widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT_ATTRIBUTE, "class": "form-control"}),
+                label=_("File or photo"), allow_empty_file=True,  # refused by the service, naming the file widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT_ATTRIBUTE, "class": "form-control"}),
                 help_text=_("A photo (JPEG, PNG), a PDF or a Word file; at most %(mb)d MB. Photos are made smaller and their location data removed.") % {"mb": files.limits()["file_mb"]},
             )
 
