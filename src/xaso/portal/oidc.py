@@ -118,6 +118,25 @@ class NationalIdentityBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("id token audience mismatch")
         return claims
 
+    def retrieve_matching_jwk(self, token):
+        """The provider's signing key for ``token``: the key with the token's ``kid``, or,
+        for a token without one, the only signing key of its algorithm (never a guess
+        among several)."""
+        import requests
+
+        header = jwt.get_unverified_header(token)
+        try:
+            response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=self.get_settings("OIDC_TIMEOUT", None), verify=self.get_settings("OIDC_VERIFY_SSL", True))
+            response.raise_for_status()
+            keys = response.json().get("keys") or []
+        except (RequestException, ValueError) as exc:
+            raise LoginRefused("provider") from exc
+        kid, alg = header.get("kid"), header.get("alg")
+        candidates = [k for k in keys if (kid is None or k.get("kid") == kid) and k.get("alg", alg) == alg and k.get("use", "sig") == "sig"]
+        if len(candidates) != 1:
+            raise LoginRefused("claims")
+        return jwt.PyJWK(candidates[0])
+
     def verify_token(self, token, **kwargs):
         try:
             return super().verify_token(token, **kwargs)
