@@ -49,6 +49,7 @@ JOBS = (
     Job("dossier_sync", ("dossier_sync",), "every 5 minutes", "pending dossier updates to the national portal"),
     Job("notifications_send", ("notifications", "send"), "every 5 minutes", "outbox safety net: messages whose task was lost"),
     Job("prune_task_results", ("prune_db_task_results", "--min-age-days", "7"), "daily 03:00", "finished background-task rows older than 7 days"),
+    Job("drafts_cleanup", ("drafts_cleanup",), "daily 03:15", "online-submission drafts untouched for XASO_DRAFT_KEEP_DAYS days (docs/portal.md)"),
 )
 
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from xaso.catalog.models import Procedure
 from xaso.dossiers import documents as dossier_documents
 from xaso.dossiers import selectors as dossier_selectors
+from xaso.dossiers.models import Delivery
 from xaso.vault.api import BinaryField, IsCitizen, django_errors
 
 from . import selectors, services
@@ -131,7 +132,7 @@ class ChoiceInSerializer(serializers.Serializer):
 
 class DeliveryInSerializer(serializers.Serializer):
     commune = serializers.IntegerField(help_text="Id of the commune that handles the dossier (GET /api/v1/portal/desks/).")
-    delivery = serializers.ChoiceField(choices=["online", "post", "counter"])
+    delivery = serializers.ChoiceField(choices=Delivery.choices)
     pickup = serializers.IntegerField(required=False, allow_null=True, help_text="delivery=counter: id of the commune where the result is collected.")
     post_address = serializers.CharField(required=False, allow_blank=True, default="")
     request_summary = serializers.CharField(required=False, allow_blank=True, default="")
@@ -264,10 +265,11 @@ class DraftViewSet(viewsets.ViewSet):
 
     permission_classes = [IsCitizen]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
-    lookup_field = "pk"
+    lookup_field = "public_id"
+    queryset = Draft.objects.none()  # for the schema: the lookup is the draft's public id (UUID)
 
-    def _draft(self, request, pk) -> Draft:
-        draft = selectors.draft_of(request.user, pk)
+    def _draft(self, request, public_id) -> Draft:
+        draft = selectors.draft_of(request.user, public_id)
         if draft is None:
             raise NotFound(_("No draft of yours with this id."))
         return draft
@@ -294,22 +296,22 @@ class DraftViewSet(viewsets.ViewSet):
         return self._out(draft, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: DraftSerializer, 404: NOT_FOUND}, operation_id="portal_drafts_retrieve")
-    def retrieve(self, request, pk=None):
-        return Response(DraftSerializer(self._draft(request, pk)).data)
+    def retrieve(self, request, public_id=None):
+        return Response(DraftSerializer(self._draft(request, public_id)).data)
 
     @extend_schema(responses={204: OpenApiResponse(description="Deleted"), 400: REFUSED, 404: NOT_FOUND}, operation_id="portal_drafts_destroy")
-    def destroy(self, request, pk=None):
+    def destroy(self, request, public_id=None):
         try:
-            services.delete_draft(self._draft(request, pk))
+            services.delete_draft(self._draft(request, public_id))
         except DjangoValidationError as exc:
             return _refused(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=ApplicantInSerializer, responses={200: DraftSerializer, 400: REFUSED, 404: NOT_FOUND}, operation_id="portal_drafts_applicant")
     @action(detail=True, methods=["post"], url_path="applicant")
-    def applicant(self, request, pk=None):
+    def applicant(self, request, public_id=None):
         """Step 1: who submits, and their details (prefilled values: GET the draft)."""
-        draft = self._draft(request, pk)
+        draft = self._draft(request, public_id)
         s = ApplicantInSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         try:
@@ -323,9 +325,9 @@ class DraftViewSet(viewsets.ViewSet):
         parameters=[OpenApiParameter("index", OpenApiTypes.INT, OpenApiParameter.PATH)], operation_id="portal_drafts_add_files",
     )
     @action(detail=True, methods=["post"], url_path=r"documents/(?P<index>\d+)/files", parser_classes=[MultiPartParser])
-    def add_files(self, request, pk=None, index=None):
+    def add_files(self, request, public_id=None, index=None):
         """Step 2: add files for one required document (all checked before any is kept)."""
-        draft = self._draft(request, pk)
+        draft = self._draft(request, public_id)
         try:
             services.add_files(draft, index, request.FILES.getlist("files"))
         except DjangoValidationError as exc:
@@ -337,9 +339,9 @@ class DraftViewSet(viewsets.ViewSet):
         parameters=[OpenApiParameter("index", OpenApiTypes.INT, OpenApiParameter.PATH)], operation_id="portal_drafts_choose",
     )
     @action(detail=True, methods=["post"], url_path=r"documents/(?P<index>\d+)/choice")
-    def choose(self, request, pk=None, index=None):
+    def choose(self, request, public_id=None, index=None):
         """Step 2: give a document as uploaded files, a vault document (reused), or on paper at the counter."""
-        draft = self._draft(request, pk)
+        draft = self._draft(request, public_id)
         s = ChoiceInSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         try:
@@ -353,8 +355,8 @@ class DraftViewSet(viewsets.ViewSet):
         parameters=[OpenApiParameter("file_id", OpenApiTypes.INT, OpenApiParameter.PATH)], operation_id="portal_drafts_remove_file",
     )
     @action(detail=True, methods=["delete"], url_path=r"files/(?P<file_id>\d+)")
-    def remove_file(self, request, pk=None, file_id=None):
-        draft = self._draft(request, pk)
+    def remove_file(self, request, public_id=None, file_id=None):
+        draft = self._draft(request, public_id)
         try:
             services.remove_file(draft, file_id)
         except DjangoValidationError as exc:
@@ -363,9 +365,9 @@ class DraftViewSet(viewsets.ViewSet):
 
     @extend_schema(request=DeliveryInSerializer, responses={200: DraftSerializer, 400: REFUSED, 404: NOT_FOUND}, operation_id="portal_drafts_delivery")
     @action(detail=True, methods=["post"], url_path="delivery")
-    def delivery(self, request, pk=None):
+    def delivery(self, request, public_id=None):
         """Step 3: the commune that handles it, how the result is received, fee quantities."""
-        draft = self._draft(request, pk)
+        draft = self._draft(request, public_id)
         s = DeliveryInSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         values = {k: v for k, v in s.validated_data.items() if k != "quantities"}
@@ -382,9 +384,9 @@ class DraftViewSet(viewsets.ViewSet):
         operation_id="portal_drafts_submit",
     )
     @action(detail=True, methods=["post"], url_path="submit")
-    def submit(self, request, pk=None):
+    def submit(self, request, public_id=None):
         """Step 4: submit. Once per draft: a retry returns the same dossier (200)."""
-        draft = self._draft(request, pk)
+        draft = self._draft(request, public_id)
         try:
             d = services.submit(draft, request.user)
         except DjangoValidationError as exc:

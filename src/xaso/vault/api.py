@@ -53,7 +53,7 @@ class AccessSerializer(serializers.Serializer):
     what = serializers.ChoiceField(choices=["file", "details"], help_text="file: opened the file; details: saw its number, issuer and dates.")
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class VaultDocumentSerializer(serializers.ModelSerializer):
     doc_type = serializers.CharField(source="doc_type.code")
     doc_type_name = serializers.CharField(source="doc_type.name", read_only=True)
     source_dossier = serializers.CharField(source="source_dossier.code", default=None, allow_null=True, read_only=True)
@@ -74,11 +74,11 @@ class DocumentSerializer(serializers.ModelSerializer):
         return sorted({r.dossier.code for r in doc.reuses.select_related("dossier")})
 
 
-class DocumentDetailSerializer(DocumentSerializer):
+class VaultDocumentDetailSerializer(VaultDocumentSerializer):
     access_log = serializers.SerializerMethodField()
 
-    class Meta(DocumentSerializer.Meta):
-        fields = DocumentSerializer.Meta.fields + ["access_log"]
+    class Meta(VaultDocumentSerializer.Meta):
+        fields = VaultDocumentSerializer.Meta.fields + ["access_log"]
 
     @extend_schema_field(AccessSerializer(many=True))
     def get_access_log(self, doc):
@@ -138,11 +138,11 @@ class DocumentViewSet(viewsets.ViewSet):
             raise NotFound(_("No document of yours with this id."))
         return doc
 
-    @extend_schema(responses={200: DocumentSerializer(many=True)}, operation_id="vault_documents_list")
+    @extend_schema(responses={200: VaultDocumentSerializer(many=True)}, operation_id="vault_documents_list")
     def list(self, request):
-        return Response(DocumentSerializer(selectors.documents_of(request.user), many=True).data)
+        return Response(VaultDocumentSerializer(selectors.documents_of(request.user), many=True).data)
 
-    @extend_schema(request={"multipart/form-data": DocumentInSerializer}, responses={201: DocumentSerializer, 400: OpenApiResponse(description="Refused file or details")}, operation_id="vault_documents_create")
+    @extend_schema(request={"multipart/form-data": DocumentInSerializer}, responses={201: VaultDocumentSerializer, 400: OpenApiResponse(description="Refused file or details")}, operation_id="vault_documents_create")
     def create(self, request):
         s = DocumentInSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -150,13 +150,13 @@ class DocumentViewSet(viewsets.ViewSet):
             doc = services.upload(request.user, **s.validated_data)
         except DjangoValidationError as exc:
             return Response(django_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-        return Response(DocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
+        return Response(VaultDocumentSerializer(doc).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: DocumentDetailSerializer, 404: NOT_FOUND}, operation_id="vault_documents_retrieve")
+    @extend_schema(responses={200: VaultDocumentDetailSerializer, 404: NOT_FOUND}, operation_id="vault_documents_retrieve")
     def retrieve(self, request, pk=None):
-        return Response(DocumentDetailSerializer(self._doc(request, pk)).data)
+        return Response(VaultDocumentDetailSerializer(self._doc(request, pk)).data)
 
-    @extend_schema(request=DocumentUpdateSerializer, responses={200: DocumentSerializer, 400: OpenApiResponse(description="Refused details"), 404: NOT_FOUND}, operation_id="vault_documents_update")
+    @extend_schema(request=DocumentUpdateSerializer, responses={200: VaultDocumentSerializer, 400: OpenApiResponse(description="Refused details"), 404: NOT_FOUND}, operation_id="vault_documents_update")
     def partial_update(self, request, pk=None):
         doc = self._doc(request, pk)
         s = DocumentUpdateSerializer(data=request.data, partial=True)
@@ -165,7 +165,7 @@ class DocumentViewSet(viewsets.ViewSet):
             services.update(request.user, doc, **s.validated_data)
         except DjangoValidationError as exc:
             return Response(django_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-        return Response(DocumentSerializer(doc).data)
+        return Response(VaultDocumentSerializer(doc).data)
 
     @extend_schema(responses={204: OpenApiResponse(description="Deleted (hidden if a dossier still uses it)"), 400: OpenApiResponse(description="Not yours to delete (issued to you or scanned at the counter)"), 404: NOT_FOUND}, operation_id="vault_documents_destroy")
     def destroy(self, request, pk=None):

@@ -181,3 +181,19 @@ def test_not_online(commune):
     with pytest.raises(ValidationError) as exc:
         services.start_draft(commune.citizen, counter_only)
     assert "chưa được cung cấp trực tuyến" in " ".join(exc.value.messages)
+
+
+def test_old_drafts_are_cleaned(commune, birth, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    old = services.start_draft(commune.citizen, birth)
+    services.add_files(old, 0, [pdf()])
+    name = old.files.get().file.name
+    Draft.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=91))
+    fresh = services.start_draft(commune.other, birth)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("drafts_cleanup", stdout=__import__("io").StringIO())
+    assert not Draft.objects.filter(pk=old.pk).exists() and Draft.objects.filter(pk=fresh.pk).exists()
+    from django.core.files.storage import default_storage
+
+    assert not default_storage.exists(name)
