@@ -67,6 +67,12 @@ def load(stdout) -> None:
     if an is None or len(staff) < 4 or len(procedures) < 3:
         stdout.write("  portal: demo citizen, officials or online procedures missing (core, catalog demos first); skipped")
         return
+    from xaso.vault.defaults import ensure_document_types
+
+    from .defaults import ensure_life_events
+
+    ensure_document_types()
+    ensure_life_events()
     lan = _second_citizen()
     docs = _vaults(an, lan)
     counts = _dossiers(an, lan, staff, procedures, docs)

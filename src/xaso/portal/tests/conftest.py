@@ -19,6 +19,12 @@ def commune(db, settings, tmp_path):
     settings.XASO_TWO_FACTOR_REQUIRED_ROLES = []
     settings.XASO_PUBLIC_BASE_URL = "https://xaso.example"
     core_demo.load(io.StringIO())
+    # Data the migrations ship is gone after a browser test flushed the database.
+    from xaso.portal.defaults import ensure_life_events
+    from xaso.vault.defaults import ensure_document_types
+
+    ensure_document_types()
+    ensure_life_events()
     w = SimpleNamespace()
     w.citizen = User.objects.get(username="dan-0912345678")
     w.business = User.objects.get(username="dan-0987654321")
