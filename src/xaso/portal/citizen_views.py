@@ -139,7 +139,7 @@ def draft_applicant(request, pk):
         role = default_role
     initial = saved if saved.get("role") == role else services.prefill_applicant(request.user, role)
     form = ApplicantForm(request.POST or None, role=role, initial={**initial, "role": role})
-    status = 200
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.save_applicant(draft, form.cleaned_data)
@@ -229,7 +229,7 @@ def draft_delivery(request, pk):
     if not initial["post_address"]:
         initial["post_address"] = (draft.data.get("applicant") or {}).get("address", "")
     form = DeliveryForm(request.POST or None, desks=desks, per_unit_lines=per_unit, initial=initial)
-    status = 200
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.save_delivery(draft, form.cleaned_data)

@@ -134,7 +134,7 @@ class Checklist(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checklists", verbose_name=_("account"))
     procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+", verbose_name=_("procedure"))
     life_event = models.ForeignKey(LifeEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("life event"))
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(_("name of the list"), max_length=500)
     items = models.JSONField(_("documents"), default=list)
     created_at = models.DateTimeField(_("saved"), default=timezone.now)
 

@@ -247,7 +247,7 @@ PLAIN_STATUS = {
     Status.AWAITING_APPROVAL: gettext_lazy("Being handled (waiting for signature)"),
     Status.APPROVED: gettext_lazy("Approved; the result is being prepared"),
     Status.RESULT_READY: gettext_lazy("Result ready"),
-    Status.RETURNED: gettext_lazy("Result delivered"),
+    Status.RETURNED: gettext_lazy("Result handed over"),
     Status.REFUSED: gettext_lazy("Refused, with reasons"),
     Status.STOPPED: gettext_lazy("Stopped at your request"),
 }

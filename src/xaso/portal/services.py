@@ -364,8 +364,20 @@ def submit(draft: Draft, user) -> Dossier:
     _require_public(user)
     if draft.owner_id != user.pk:
         raise DossierError(_("This draft is not yours."))
+    with transaction.atomic():
+        # A double tap: the second request waits here for the first, then finds its dossier.
+        draft = Draft.objects.select_for_update().select_related("version", "procedure", "owner").get(pk=draft.pk)
+        return _submit_locked(draft, user)
+
+
+def _read(stored) -> bytes:
+    with stored.open("rb") as fh:
+        return fh.read()
+
+
+def _submit_locked(draft: Draft, user) -> Dossier:
     if draft.dossier_id:
-        d = draft.dossier
+        d = Dossier.objects.get(pk=draft.dossier_id)
         d.replayed = True
         return d
     todo = problems(draft)
@@ -396,7 +408,7 @@ def submit(draft: Draft, user) -> Dossier:
         elif mode == "counter" and selectors.counter_allowed(draft.version):
             components.append(ComponentIn(name=doc.name, mandatory=doc.mandatory, copies=counter_note))
         elif doc.files:
-            prepared = [vault_files.Prepared(name=f.file.name.rsplit("/", 1)[-1], data=f.file.open("rb").read(), content_type=f.content_type, is_photo=f.is_photo) for f in doc.files]
+            prepared = [vault_files.Prepared(name=f.file.name.rsplit("/", 1)[-1], data=_read(f.file), content_type=f.content_type, is_photo=f.is_photo) for f in doc.files]
             for p in vault_files.for_officer(prepared, doc.title):
                 components.append(ComponentIn(name=doc.name, mandatory=doc.mandatory, digitised=True, file=p.as_file(),
                                               code=doc.doc_type.code if doc.doc_type else ""))
@@ -404,18 +416,17 @@ def submit(draft: Draft, user) -> Dossier:
     if delivery["delivery"] == Delivery.POST:
         summary = "\n".join(filter(None, [summary, _("Result to be posted to: %(address)s") % {"address": delivery["post_address"]}]))
     quantities = {int(k): v for k, v in (delivery.get("quantities") or {}).items()}
-    with transaction.atomic():
-        d = dossier_services.submit_online(
-            user=user, terms=terms, applicant=applicant, components=components, receiving_unit=receiving,
-            competent_unit=terms.competent_unit, delivery=delivery["delivery"], request_summary=summary,
-            fee_quantities=quantities or None, request_key=draft.request_key,
-        )
-        if not d.replayed:
-            vault_services.record_reuses(d, reused_docs, user)
-        Draft.objects.filter(pk=draft.pk).update(dossier=d, step="submitted", updated_at=timezone.now())
-        names = [(f.file.storage, f.file.name) for f in draft.files.all()]
-        draft.files.all().delete()
-        transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+    d = dossier_services.submit_online(
+        user=user, terms=terms, applicant=applicant, components=components, receiving_unit=receiving,
+        competent_unit=terms.competent_unit, delivery=delivery["delivery"], request_summary=summary,
+        fee_quantities=quantities or None, request_key=draft.request_key,
+    )
+    if not d.replayed:
+        vault_services.record_reuses(d, reused_docs, user)
+    Draft.objects.filter(pk=draft.pk).update(dossier=d, step="submitted", updated_at=timezone.now())
+    names = [(f.file.storage, f.file.name) for f in draft.files.all()]
+    draft.files.all().delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
     draft.dossier = d
     return d
 

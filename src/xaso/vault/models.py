@@ -74,8 +74,8 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="vault_documents", verbose_name=_("owner"),
     )
     doc_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="documents", verbose_name=_("document type"))
-    title = models.CharField(_("title"), max_length=500, help_text=_("What the document is, as the owner or the dossier names it."))
-    number = models.CharField(_("number"), max_length=100, blank=True)
+    title = models.CharField(_("name of the document"), max_length=500, help_text=_("What the document is, as the owner or the dossier names it."))
+    number = models.CharField(_("document number"), max_length=100, blank=True)
     issuer = models.CharField(_("issued by"), max_length=255, blank=True)
     issued_on = models.DateField(_("date of issue"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Empty: no expiry."))
@@ -88,7 +88,7 @@ class Document(models.Model):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(max_length=64, editable=False, help_text=_("Digest of the content: the same file is kept once per owner."))
-    created_at = models.DateTimeField(_("added"), default=timezone.now)
+    created_at = models.DateTimeField(_("added on"), default=timezone.now)
     deleted_at = models.DateTimeField(
         _("deleted by the owner"), null=True, blank=True,
         help_text=_("Hidden from the owner; the file is kept while a dossier uses it."),
@@ -133,7 +133,7 @@ class Reuse(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reused by"),
     )
-    at = models.DateTimeField(_("reused"), default=timezone.now)
+    at = models.DateTimeField(_("reused on"), default=timezone.now)
 
     class Meta:
         verbose_name = _("reuse of a vault document")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,11 +45,13 @@ def type_or_other(name: str) -> DocumentType:
 
 
 def _clean_dates(issued_on: date | None, valid_until: date | None):
+    """Refused dates, by field (``ValidationError`` with a dict: pages and the API show each
+    message at its field)."""
     today = timezone.localdate()
     if issued_on and issued_on > today:
-        raise DossierError(_("The date of issue cannot be in the future."))
+        raise ValidationError({"issued_on": [_("The date of issue cannot be in the future.")]})
     if issued_on and valid_until and valid_until < issued_on:
-        raise DossierError(_("The date until which the document is valid cannot be before its date of issue."))
+        raise ValidationError({"valid_until": [_("The date until which the document is valid cannot be before its date of issue.")]})
 
 
 def _create(owner, *, stored_name=None, prepared: files.Prepared | None = None, **fields) -> Document:
@@ -84,11 +87,14 @@ def upload(owner, *, file, doc_type: DocumentType, title="", number="", issuer="
     if owner is None or getattr(owner, "kind", None) not in PUBLIC_KINDS:
         raise DossierError(_("Only citizens and businesses have a personal document vault."))
     if doc_type is None or not doc_type.active:
-        raise DossierError(_("Choose the kind of document."))
+        raise ValidationError({"doc_type": [_("Choose the kind of document.")]})
     if file is None:
-        raise DossierError(_("Choose the file of the document."))
+        raise ValidationError({"file": [_("Choose the file of the document.")]})
     _clean_dates(issued_on, valid_until)
-    prepared = files.prepare(file, label=title or doc_type.name)
+    try:
+        prepared = files.prepare(file, label=title or doc_type.name)
+    except DossierError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     return _create(
         owner, prepared=prepared, doc_type=doc_type, title=(title or doc_type.name).strip()[:500], number=number.strip()[:100],
         issuer=issuer.strip()[:255], issued_on=issued_on, valid_until=valid_until, source=Document.Source.UPLOAD,

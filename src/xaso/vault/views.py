@@ -77,7 +77,7 @@ def vault(request):
             try:
                 doc = services.upload(request.user, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error("file" if not hasattr(exc, "error_dict") else None, exc)
+                form.add_error(None if hasattr(exc, "error_dict") else "file", exc)
                 status = 400
             else:
                 messages.success(request, _("“%(title)s” is in your vault.") % {"title": doc.title})

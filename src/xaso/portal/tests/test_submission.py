@@ -92,3 +92,50 @@ def test_full_submission_with_photo_and_vault_reuse(client, commune, birth):
     assert d.code in r.content.decode()
     draft.refresh_from_db()
     assert draft.dossier == d and not draft.files.exists()
+
+
+def test_agent_submits_for_someone_else(commune, birth):
+    from .helpers import pdf
+
+    draft = services.start_draft(commune.citizen, birth)
+    prefilled = services.prefill_applicant(commune.citizen, "agent")
+    assert prefilled["agent_name"] == "Nguyễn Văn An" and prefilled["agent_id_number"] == "038085001234"
+    services.save_applicant(draft, prefilled | {"name": "Hà Thị Lan", "id_number": "038190000111", "address": "Thôn 2", "phone": "0911000111",
+                                                "authorisation_document": "Giấy ủy quyền số 5 ngày 01/03/2026"})
+    services.add_files(draft, 0, [pdf()])
+    services.save_delivery(draft, {"commune": commune.commune.pk, "delivery": "online"})
+    d = services.submit(draft, commune.citizen)
+    assert (d.applicant_name, d.agent_name, d.authorisation_document) == ("Hà Thị Lan", "Nguyễn Văn An", "Giấy ủy quyền số 5 ngày 01/03/2026")
+    assert d.applicant_account == commune.citizen
+    # Someone else's documents do not go into the agent's vault.
+    assert not Document.objects.filter(owner=commune.citizen).exists()
+
+
+def test_business_submits(commune, birth):
+    from .helpers import pdf
+
+    draft = services.start_draft(commune.business, birth)
+    values = services.prefill_applicant(commune.business, "business")
+    assert values["id_number"] == "2801234564" and values["name"].startswith("Hợp tác xã")
+    services.save_applicant(draft, values)
+    services.add_files(draft, 0, [pdf()])
+    services.save_delivery(draft, {"commune": commune.commune.pk, "delivery": "post", "post_address": "Thôn 3, xã Ngọc Liên"})
+    d = services.submit(draft, commune.business)
+    assert d.applicant_kind == "organisation" and d.applicant_id_number == "2801234564" and d.delivery == "post"
+    assert "Thôn 3, xã Ngọc Liên" in d.request_summary
+
+
+def test_online_fee_shown_and_priced(client, commune, partial):
+    from xaso.portal import selectors
+
+    lines, total, undetermined = selectors.fee_preview(partial.current_version(), {"1": 3})
+    assert (lines[0]["unit_price"], lines[0]["quantity"], total, undetermined) == (4000, 3, 12000, False)
+    logged_in(client, commune.citizen)
+    draft = services.start_draft(commune.citizen, partial)
+    html = client.get(reverse("portal:draft_delivery", args=[draft.public_id])).content.decode()
+    assert "4.000 đ/bản sao × 1 = 4.000 đ" in html
+    r = client.post(reverse("portal:draft_delivery", args=[draft.public_id]), {"commune": commune.commune.pk, "delivery": "online", "qty_1": "-1"})
+    assert r.status_code == 400 and 'id="id_qty_1_error"' in r.content.decode()
+    r = client.post(reverse("portal:draft_delivery", args=[draft.public_id]), {"commune": commune.commune.pk, "delivery": "online", "qty_1": "3"})
+    assert r.status_code == 302
+    assert "12.000 đ" in client.get(reverse("portal:draft_review", args=[draft.public_id])).content.decode()
