@@ -263,6 +263,11 @@ class NationalIdentityBackend(OIDCAuthenticationBackend):
     def update_user(self, user, claims):  # pragma: no cover - get_or_create_user does it all
         return user
 
+    def get_user(self, user_id):
+        """The session's account, unless it was deactivated since the login."""
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
 
 class AuthenticateView(OIDCAuthenticationRequestView):
     """Start the login at the provider (404 when no provider is configured)."""
