@@ -366,7 +366,7 @@ def submit(draft: Draft, user) -> Dossier:
         raise DossierError(_("This draft is not yours."))
     with transaction.atomic():
         # A double tap: the second request waits here for the first, then finds its dossier.
-        draft = Draft.objects.select_for_update().select_related("version", "procedure", "owner").get(pk=draft.pk)
+        draft = Draft.objects.select_for_update(of=("self",)).select_related("version", "procedure", "owner").get(pk=draft.pk)
         return _submit_locked(draft, user)
 
 
