@@ -365,7 +365,6 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("XASO_OIDC_AUTHORIZATION_ENDPOINT", def
 OIDC_OP_TOKEN_ENDPOINT = env.str("XASO_OIDC_TOKEN_ENDPOINT", default="")
 OIDC_OP_USER_ENDPOINT = env.str("XASO_OIDC_USERINFO_ENDPOINT", default="")
 OIDC_OP_JWKS_ENDPOINT = env.str("XASO_OIDC_JWKS_ENDPOINT", default="")
-OIDC_OP_LOGOUT_ENDPOINT = env.str("XASO_OIDC_END_SESSION_ENDPOINT", default="")
 OIDC_RP_SIGN_ALGO = env.str("XASO_OIDC_SIGN_ALGO", default="RS256")
 OIDC_RP_SCOPES = env.str("XASO_OIDC_SCOPES", default="openid profile")
 OIDC_TOKEN_USE_BASIC_AUTH = env.str("XASO_OIDC_CLIENT_AUTH", default="client_secret_basic") == "client_secret_basic"
@@ -376,7 +375,6 @@ OIDC_PKCE_CODE_VERIFIER_SIZE = 64
 OIDC_TIMEOUT = env.float("XASO_OIDC_TIMEOUT", default=10.0)
 OIDC_CALLBACK_CLASS = "xaso.portal.oidc.CallbackView"
 OIDC_AUTHENTICATE_CLASS = "xaso.portal.oidc.AuthenticateView"
-OIDC_STORE_ID_TOKEN = bool(OIDC_OP_LOGOUT_ENDPOINT)
 # Claim mapping: which claim carries the personal identification number (the account is
 # matched on it, never on e-mail), the name, the assurance level; levels as JSON when the
 # provider sends names ({"urn:…:loa2": 2}). UNCONFIRMED for VNeID: set them per contract.
