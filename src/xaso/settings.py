@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "xaso.dossiers",
     "xaso.payments",
     "xaso.ratings",
+    "xaso.vault",
     "xaso.plan",
     "xaso.indicators",
     "django.contrib.admin",
@@ -128,6 +129,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Citizens through the national identity service (OpenID Connect); inactive unless
+    # XASO_OIDC_CLIENT_ID is set (docs/configuration.md, docs/portal.md).
+    "xaso.portal.oidc.NationalIdentityBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -378,6 +382,49 @@ XASO_PLAN_REPORT_RECIPIENTS = env.json(
     "XASO_PLAN_REPORT_RECIPIENTS",
     default=["Sở Nội vụ (để b/c);", "TTr Đảng ủy, HĐND xã (để b/c);", "Chủ tịch, các PCT UBND xã;", "Các phòng, đơn vị trực thuộc xã;", "Lưu: VT, VHXH."],
 )
+
+# Citizen portal uploads (docs/portal.md): limits shown before upload; photos downscaled.
+XASO_UPLOAD_MAX_FILE_MB = env.int("XASO_UPLOAD_MAX_FILE_MB", default=10)
+XASO_UPLOAD_MAX_DOSSIER_MB = env.int("XASO_UPLOAD_MAX_DOSSIER_MB", default=50)
+XASO_UPLOAD_MAX_FILES_PER_DOCUMENT = env.int("XASO_UPLOAD_MAX_FILES_PER_DOCUMENT", default=10)
+XASO_UPLOAD_PHOTO_MAX_SIDE = env.int("XASO_UPLOAD_PHOTO_MAX_SIDE", default=2000)
+XASO_UPLOAD_PHOTO_QUALITY = env.int("XASO_UPLOAD_PHOTO_QUALITY", default=80)
+XASO_UPLOAD_MAX_PIXELS = env.int("XASO_UPLOAD_MAX_PIXELS", default=50_000_000)
+# Unsubmitted drafts older than this many days are removed by the clean-up job.
+XASO_DRAFT_KEEP_DAYS = env.int("XASO_DRAFT_KEEP_DAYS", default=90)
+# The commune an online dossier is handled by unless the applicant chooses another (unit code).
+XASO_PORTAL_DEFAULT_COMMUNE = env.str("XASO_PORTAL_DEFAULT_COMMUNE", default="ngoc-lien")
+
+# National identity login (VNeID or any OpenID Connect provider; docs/portal.md): the
+# authorization code flow with PKCE (S256) and a nonce, through mozilla-django-oidc. Off
+# unless a client id is set; the endpoints are given one by one (no discovery).
+XASO_OIDC_ISSUER = env.str("XASO_OIDC_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env.str("XASO_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("XASO_OIDC_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("XASO_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("XASO_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("XASO_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("XASO_OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("XASO_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("XASO_OIDC_SCOPES", default="openid profile")
+OIDC_TOKEN_USE_BASIC_AUTH = env.str("XASO_OIDC_CLIENT_AUTH", default="client_secret_basic") == "client_secret_basic"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_PKCE_CODE_VERIFIER_SIZE = 64
+OIDC_TIMEOUT = env.float("XASO_OIDC_TIMEOUT", default=10.0)
+OIDC_CALLBACK_CLASS = "xaso.portal.oidc.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "xaso.portal.oidc.AuthenticateView"
+# Claim mapping: which claim carries the personal identification number (the account is
+# matched on it, never on e-mail), the name, the assurance level; levels as JSON when the
+# provider sends names ({"urn:…:loa2": 2}). UNCONFIRMED for VNeID: set them per contract.
+XASO_OIDC_ID_CLAIM = env.str("XASO_OIDC_ID_CLAIM", default="sub")
+XASO_OIDC_NAME_CLAIM = env.str("XASO_OIDC_NAME_CLAIM", default="name")
+XASO_OIDC_BIRTHDATE_CLAIM = env.str("XASO_OIDC_BIRTHDATE_CLAIM", default="birthdate")
+XASO_OIDC_LEVEL_CLAIM = env.str("XASO_OIDC_LEVEL_CLAIM", default="acr")
+XASO_OIDC_LEVEL_MAP = env.json("XASO_OIDC_LEVEL_MAP", default={})
+# From this level the account counts as "verified with VNeID" (TaiKhoanDuocXacThucVoiVNeID).
+XASO_OIDC_VERIFIED_MIN_LEVEL = env.int("XASO_OIDC_VERIFIED_MIN_LEVEL", default=1)
 
 LOGGING = {
     "version": 1,

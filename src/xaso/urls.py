@@ -10,6 +10,8 @@ api_v1 = [
     path("", include("xaso.dossiers.api_urls")),
     path("", include("xaso.payments.api_urls")),
     path("", include("xaso.ratings.api_urls")),
+    path("", include("xaso.portal.api_urls")),
+    path("", include("xaso.vault.api_urls")),
     path("", include("xaso.plan.api_urls")),
     path("", include("xaso.indicators.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -19,6 +21,9 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("xaso.portal.urls")),
+    path("", include("xaso.vault.urls")),
+    # National identity login (OpenID Connect): /oidc/authenticate/, /oidc/callback/.
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("", include(tf_urls)),
     path("", include("xaso.core.urls")),
     path("thu-tuc/", include("xaso.catalog.urls")),

@@ -51,6 +51,7 @@ JOBS = (
     Job("prune_task_results", ("prune_db_task_results", "--min-age-days", "7"), "daily 03:00", "finished background-task rows older than 7 days"),
     Job("payments_reconcile", ("payments", "reconcile"), "every 10 minutes", "online payments with no gateway notification: status query, abandoned, refunds (docs/payments.md)"),
     Job("payments_daily", ("payments", "daily"), "daily 01:30", "yesterday's reconciliation list of each payment provider (docs/payments.md)"),
+    Job("drafts_cleanup", ("drafts_cleanup",), "daily 03:15", "online-submission drafts untouched for XASO_DRAFT_KEEP_DAYS days (docs/portal.md)"),
 )
 
 

@@ -44,6 +44,7 @@ from .models import (
     SyncJob,
     action_button,
 )
+from .signals import components_stored, result_stored
 from .states import Action, Status
 
 
@@ -147,6 +148,11 @@ class ComponentIn:
     digitised: bool = False
     reused: bool = False
     file: object | None = None  # a Django File / UploadedFile
+    # A file already in storage (a document of the applicant's vault reused): the component
+    # points at it, nothing is copied; ``content_type``/``size`` describe it.
+    stored_name: str = ""
+    content_type: str = ""
+    size: int = 0
 
 
 def terms_from_version(version, commune: Unit | None = None) -> ProcedureTerms:
@@ -709,7 +715,10 @@ def _save_components(dossier, components, round_=0) -> list[Component]:
     Components are not audited one by one: the business action's audit record covers them."""
     rows = []
     for c in components:
-        ctype, size = validate_upload(c.file, c.name) if c.file is not None else ("", 0)
+        if c.stored_name:
+            ctype, size = c.content_type, c.size
+        else:
+            ctype, size = validate_upload(c.file, c.name) if c.file is not None else ("", 0)
         comp = Component(
             dossier=dossier,
             name=c.name,
@@ -723,10 +732,15 @@ def _save_components(dossier, components, round_=0) -> list[Component]:
             size=size,
             supplement_round=round_,
         )
-        if c.file is not None:
+        if c.stored_name:
+            comp.file.name = c.stored_name
+        elif c.file is not None:
             comp.file.save(c.file.name.rsplit("/", 1)[-1], c.file, save=False)
         rows.append(comp)
-    return Component.objects.bulk_create(rows)
+    saved = Component.objects.bulk_create(rows)
+    # In the caller's transaction: the applicant's vault keeps the files (xaso.vault).
+    components_stored.send(sender=Component, dossier=dossier, components=saved)
+    return saved
 
 
 def _receipt(dossier, user, now):
@@ -1203,7 +1217,9 @@ def supplement_received(dossier, user, *, components: list[ComponentIn] = (), no
     _save_components(d, components, round_=d.supplement_count)
     pause.ended_at = now
     pause.save(update_fields=["ended_at"])
-    _open_step(d, name=_("Appraisal"), unit=d.current_unit, assignee=d.assignee, given_by=user, now=now)
+    # Sent online by the applicant: no official handed the dossier on.
+    given_by = user if getattr(user, "is_official", False) else None
+    _open_step(d, name=_("Appraisal"), unit=d.current_unit, assignee=d.assignee, given_by=given_by, now=now)
     _finish(d, Action.SUPPLEMENT_RECEIVED, user, now, prev, note=note)
     return d
 
@@ -1228,6 +1244,8 @@ def result_ready(dossier, user, *, result_number="", result_file=None, summary="
     d.current_unit = d.receiving_unit
     _open_process_step(d, "reception_out", _("Returning the result"), unit=d.receiving_unit, given_by=user, now=now)
     ev = _finish(d, Action.RESULT_READY, user, now, prev)
+    if d.result_file:
+        result_stored.send(sender=Dossier, dossier=d)
     sms = _("The result of dossier %(code)s is ready (%(where)s).") % {"code": d.code, "where": d.get_delivery_display()}
     _notify(d, "result_ready", ev.pk, sms, _("Dossier %(code)s: result ready") % {"code": d.code})
     return d
@@ -1257,7 +1275,10 @@ def stop(dossier, user, *, reasons, now=None) -> Dossier:
     d.finished_at = now
     d.pauses.filter(ended_at__isnull=True).update(ended_at=now)
     _close_open_steps(d, now)
-    issue_document(d, DocumentKind.STOP, unit=d.receiving_unit, user=user, now=now, data={"reasons": reasons})
+    # Asked online by the applicant (NĐ 118/2025 Điều 21 k2): the notice is issued by the
+    # system in the receiving unit's name, with no officer as signer.
+    issuer = user if getattr(user, "is_official", False) else None
+    issue_document(d, DocumentKind.STOP, unit=d.receiving_unit, user=issuer, now=now, data={"reasons": reasons, "online": issuer is None})
     ev = _finish(d, Action.STOP, user, now, prev, note=reasons)
     sms = _("Handling of dossier %(code)s was stopped at your request.") % {"code": d.code}
     _notify(d, "stopped", ev.pk, sms, _("Dossier %(code)s stopped") % {"code": d.code})

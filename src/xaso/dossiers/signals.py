@@ -2,9 +2,17 @@
 changes or removes a government decision, running dossiers are recomputed after commit."""
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from xaso.core.models import CalendarDecision
+
+# Sent in the intake, submission, supplement and result transactions (a receiver's failure
+# rolls the action back: nothing is half-stored). Other apps (the personal document vault)
+# keep the applicant's files; the dossiers app depends on none of them.
+#: ``components``: the ``Component`` rows just stored for ``dossier``.
+components_stored = Signal()
+#: ``dossier``: its electronic result (``result_file``) was just stored.
+result_stored = Signal()
 
 
 @receiver(pre_save, sender=CalendarDecision, dispatch_uid="dossiers.calendar_pre_save")

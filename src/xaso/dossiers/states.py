@@ -163,12 +163,15 @@ TABLE: dict[Action, Transition] = {
         _t(Action.INTERAGENCY_BACK, [S.INTERAGENCY], S.IN_PROGRESS, _HANDLERS, assignee_only=True),
         # Supplement during processing: the clock pauses (vn-rules 1.5).
         _t(Action.REQUEST_SUPPLEMENT, [S.IN_PROGRESS, S.HEAD_REVIEW, S.AWAITING_APPROVAL], S.SUPPLEMENT, _HANDLERS, assignee_only=True),
-        _t(Action.SUPPLEMENT_RECEIVED, [S.SUPPLEMENT], S.IN_PROGRESS, ["reception", *_HANDLERS]),
+        # Received at the desk, or sent online by the applicant (the clock resumes then).
+        _t(Action.SUPPLEMENT_RECEIVED, [S.SUPPLEMENT], S.IN_PROGRESS, ["reception", *_HANDLERS, APPLICANT]),
         # B4/B5: electronic result, then return to the applicant.
         _t(Action.RESULT_READY, [S.APPROVED], S.RESULT_READY, _HANDLERS, assignee_only=True),
         _t(Action.RETURN_RESULT, [S.RESULT_READY], S.RETURNED, ["reception"]),
-        # The applicant asks to stop (NĐ 118/2025 Điều 21; TT 03/2025 Điều 7).
-        _t(Action.STOP, BEFORE_RESULT, S.STOPPED, ["reception"]),
+        # The applicant asks to stop (NĐ 118/2025 Điều 21; TT 03/2025 Điều 7): at the desk
+        # (k1, the reception officer records it), or online by the applicant (k2, the notice
+        # is issued by the system).
+        _t(Action.STOP, BEFORE_RESULT, S.STOPPED, ["reception", APPLICANT]),
         # Apology and new date (vn-rules 1.6): signed by the head of the unit at fault.
         _t(
             Action.APOLOGISE,

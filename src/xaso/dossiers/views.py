@@ -344,10 +344,13 @@ def control_sheet(request, code, fmt):
 @official_required
 def stored_file(request, code, what, pk=None):
     d = _dossier_for(request, code)
-    f = d.result_file if what == "ket-qua" else get_object_or_404(d.components, pk=pk).file
+    component = None if what == "ket-qua" else get_object_or_404(d.components, pk=pk)
+    f = d.result_file if component is None else component.file
     if not f:
         raise Http404
-    audit.record_read(d, [what])
+    # A component's read is logged on the component: its owner sees who opened which of
+    # their documents (the vault's access log).
+    audit.record_read(component or d, [what] if component is None else ["file"])
     return FileResponse(f.open("rb"), as_attachment=False, filename=f.name.rsplit("/", 1)[-1])
 
 

@@ -22,6 +22,8 @@ from xaso.core.identifiers import mask_phone
 from xaso.core.middleware import client_ip
 from xaso.core.models import User
 
+from . import oidc
+
 SESSION_KEY = "portal_login"
 PUBLIC_KINDS = (User.Kind.CITIZEN, User.Kind.BUSINESS)
 
@@ -74,7 +76,7 @@ def citizen_login(request):
                 "next": _safe_next(request, request.GET.get("next", "")),
             }
             return redirect("portal:citizen_code")
-    return render(request, "portal/citizen_login.html", {"form": form})
+    return render(request, "portal/citizen_login.html", {"form": form, "oidc_enabled": oidc.enabled()})
 
 
 @never_cache
@@ -140,4 +142,4 @@ def profile(request):
         else:
             messages.success(request, _("Your profile has been saved."))
             return redirect("portal:profile")
-    return render(request, "portal/profile.html", {"form": form})
+    return render(request, "portal/profile.html", {"form": form, "oidc_enabled": oidc.enabled()})
