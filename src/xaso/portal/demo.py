@@ -151,9 +151,14 @@ def _dossiers(an, lan, staff, procedures, docs):
         d = ds.transfer(d, reception)
         return ds.assign(d, head, specialist=specialist)
 
+    def to_leader(d):
+        # To the head of department first when the procedure's process has the head's review.
+        if d.has_head_review:
+            return ds.forward_for_approval(ds.submit_for_review(d, specialist), head)
+        return ds.submit_for_approval(d, specialist)
+
     def to_result(d, number):
-        d = processed(d)
-        d = ds.submit_for_approval(d, specialist)
+        d = to_leader(processed(d))
         d = ds.approve(d, leader)
         return ds.result_ready(d, specialist, result_number=number, result_file=scan("Kết quả", [f"Số: {number}"]), summary="Kết quả giải quyết (dữ liệu mẫu).")
 
@@ -182,9 +187,13 @@ def _dossiers(an, lan, staff, procedures, docs):
     d = ds.return_result(d, reception, delivery="counter")
     result[d.status] = result.get(d.status, 0) + 1
     # Refused after processing.
-    d = processed(_submit(an, marital, 7))
-    d = ds.submit_for_approval(d, specialist)
-    d = ds.refuse(d, leader, reasons="Người yêu cầu đã đăng ký kết hôn; không đủ điều kiện cấp xác nhận (dữ liệu mẫu).")
+    d = to_leader(processed(_submit(an, marital, 7)))
+    d = ds.refuse(
+        d,
+        leader,
+        reasons="Người yêu cầu đã đăng ký kết hôn; không đủ điều kiện cấp xác nhận (dữ liệu mẫu).",
+        legal_basis="Điều 22 Nghị định 123/2015/NĐ-CP (dữ liệu mẫu).",
+    )
     result[d.status] = result.get(d.status, 0) + 1
     # Refused at reception.
     d = ds.refuse_reception(_submit(an, copies, 8), reception, reasons="Hồ sơ hộ tịch gốc không lưu tại xã Ngọc Liên (dữ liệu mẫu).")

@@ -1,5 +1,6 @@
 """A whole online payment through the local sandbox gateway, as a citizen does it: the
 signed link, the gateway's page, the notification, the return page, the receipt."""
+import pytest
 from django.core import mail  # noqa: F401
 from django.test import Client
 
@@ -108,6 +109,7 @@ def test_the_return_page_changes_nothing(fee_dossier, gateway, settings):
     assert p.state == State.STARTED
 
 
+@pytest.mark.django_db  # the 404 page names the commune (its layout reads the units)
 def test_sandbox_is_off_unless_enabled(settings):
     settings.XASO_PAYMENT_SANDBOX = False
     assert Client().get("/sandbox/vnpay/paymentv2/vpcpay.html").status_code == 404

@@ -77,6 +77,9 @@ def to_result(d, w, *, with_file=True):
     d = ds.receive(d, w.reception)
     d = ds.transfer(d, w.reception)
     d = ds.assign(d, w.head, specialist=w.specialist)
-    d = ds.submit_for_approval(d, w.specialist)
+    if d.has_head_review:
+        d = ds.forward_for_approval(ds.submit_for_review(d, w.specialist), w.head)
+    else:
+        d = ds.submit_for_approval(d, w.specialist)
     d = ds.approve(d, w.leader)
     return ds.result_ready(d, w.specialist, result_number="12/KS", result_file=result_pdf() if with_file else None)

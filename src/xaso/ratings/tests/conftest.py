@@ -20,7 +20,7 @@ def closed(world, settings):
         d = services.assign(d, w.head, specialist=w.specialist, now=at(2026, 3, 2, 11))
         d = services.submit_for_approval(d, w.specialist, now=at(2026, 3, 3, 9))
         if how == "refused":
-            return services.refuse(d, w.leader, reasons="Không đủ điều kiện", now=at(2026, 3, 3, 10))
+            return services.refuse(d, w.leader, reasons="Không đủ điều kiện", legal_basis="Điều 15 Luật Hộ tịch 2014", now=at(2026, 3, 3, 10))
         d = services.approve(d, w.leader, now=at(2026, 3, 3, 10))
         d = services.result_ready(d, w.specialist, result_number="1/KS", result_file=result_pdf(), now=at(2026, 3, 3, 11))
         if how == "ready":
