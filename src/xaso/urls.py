@@ -1,8 +1,10 @@
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from two_factor.urls import urlpatterns as tf_urls
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+from xaso.core.two_factor_urls import urlpatterns as tf_urls
 
 api_v1 = [
     path("", include("xaso.core.api_urls")),
@@ -11,8 +13,14 @@ api_v1 = [
     path("", include("xaso.plan.api_urls")),
     path("", include("xaso.indicators.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Swagger UI with its start-up script served apart (no inline script: the site's CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # Redoc inlines its styles and runs its search in a blob: worker: its own policy.
+    path(
+        "redoc/",
+        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"], "img-src": ["blob:"]})(SpectacularRedocView.as_view(url_name="schema")),
+        name="api-redoc",
+    ),
 ]
 
 urlpatterns = [
@@ -28,6 +36,10 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# Requests Django refuses (body too large, too many fields…): a Vietnamese answer, JSON
+# under /api/.
+handler400 = "xaso.core.input_guard.bad_request"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

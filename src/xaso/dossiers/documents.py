@@ -322,14 +322,115 @@ def render_html(doc: IssuedDocument) -> str:
 SIGNATURE_REASON = "Ký số biểu mẫu điện tử theo Thông tư 03/2025/TT-VPCP"
 
 
-def render_pdf(doc: IssuedDocument) -> bytes:
-    """The form as PDF, digitally signed by the configured signer (``XASO_SIGNING_BACKEND``,
-    docs/dossiers.md "Digital signatures"): reason ``SIGNATURE_REASON``, location the
-    issuing unit. Raises ``signing.SigningError`` (a Vietnamese message) when signing is
-    configured but fails: the form is then not issued unsigned."""
+FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+STATIC_SUFFIXES = (".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp") + FONT_SUFFIXES
+
+
+def _inside(path: Path, roots) -> bool:
+    for root in roots:
+        try:
+            path.relative_to(Path(root).resolve())
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def _static_file(relative: str) -> Path | None:
+    """A static file of the project (STATIC_ROOT, else the finders) by its path under
+    ``STATIC_URL``; None for anything else."""
+    from django.contrib.staticfiles import finders
+
+    relative = relative.lstrip("/")
+    if not relative or ".." in relative.split("/") or not relative.lower().endswith(STATIC_SUFFIXES):
+        return None
+    root = Path(settings.STATIC_ROOT).resolve()
+    candidate = (root / relative).resolve()
+    if _inside(candidate, [root]) and candidate.is_file():
+        return candidate
+    found = finders.find(relative)
+    return Path(found).resolve() if found else None
+
+
+def form_base_url() -> str:
+    """Relative and ``{% static %}`` URLs in a form resolve on the public address (then
+    served from disk by ``FormURLFetcher``, never fetched)."""
+    return getattr(settings, "XASO_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/") + "/"
+
+
+def _make_fetcher_class():
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class FormURLFetcher(URLFetcher):
+        """WeasyPrint's URL fetcher for the forms: ``data:`` URLs (the QR code), the font
+        files of ``XASO_FONT_DIR`` (``file:`` URLs) and the project's static files (under
+        ``XASO_PUBLIC_BASE_URL`` + ``STATIC_URL``, read from disk). Nothing else: no other
+        file of the server, no network (an uploaded template is written by a commune
+        administrator, and the PDF goes to citizens)."""
+
+        def __init__(self):
+            super().__init__(timeout=1, allowed_protocols={"data", "file", "http", "https"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                fonts = path.suffix.lower() in FONT_SUFFIXES and _inside(path, FONT_DIRS)
+                if (fonts or _inside(path, [settings.STATIC_ROOT])) and path.is_file():
+                    return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": _mime(path)})
+                raise ValueError(f"The form may not read {url}")
+            static_prefix = form_base_url().rstrip("/") + "/" + settings.STATIC_URL.strip("/") + "/"
+            if scheme in ("http", "https") and url.split("?", 1)[0].startswith(static_prefix):
+                path = _static_file(unquote(url.split("?", 1)[0][len(static_prefix):]))
+                if path is not None:
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
+            raise ValueError(f"The form may not fetch {url}")
+
+    return FormURLFetcher
+
+
+def _mime(path: Path) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+_FETCHER_CLASS = None
+
+
+def form_url_fetcher():
+    """A ``FormURLFetcher`` (the class is built on first use: importing WeasyPrint costs
+    about 0.3 s)."""
+    global _FETCHER_CLASS
+    if _FETCHER_CLASS is None:
+        _FETCHER_CLASS = _make_fetcher_class()
+    return _FETCHER_CLASS()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """HTML to PDF with WeasyPrint, reading only what ``FormURLFetcher`` allows, without
+    attachments (``<a rel="attachment">``, ``<link rel="attachment">``): a form embeds no
+    file."""
     from weasyprint import HTML
 
-    pdf = HTML(string=render_html(doc), base_url=str(Path(__file__).parent)).write_pdf()
+    document = HTML(string=html, base_url=form_base_url(), url_fetcher=form_url_fetcher()).render()
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
+    return document.write_pdf()
+
+
+def render_pdf(doc: IssuedDocument) -> bytes:
+    """The form as PDF (``html_to_pdf``: no file of the server, no network, no attachment),
+    digitally signed by the configured signer (``XASO_SIGNING_BACKEND``, docs/dossiers.md
+    "Digital signatures"): reason ``SIGNATURE_REASON``, location the issuing unit. Raises
+    ``signing.SigningError`` (a Vietnamese message) when signing is configured but fails:
+    the form is then not issued unsigned."""
+    pdf = html_to_pdf(render_html(doc))
     return signing.sign_pdf(pdf, reason=SIGNATURE_REASON, location=nfc(doc.unit.name), contact=doc.unit.phone or "")
 
 

@@ -10,7 +10,6 @@ message and leaves the dossier unchanged.
 from __future__ import annotations
 
 import io
-import mimetypes
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -53,26 +52,10 @@ class DossierError(ValidationError):
 
 # --------------------------------------------------------------------------- settings
 
-ALLOWED_UPLOAD_TYPES = {
-    "application/pdf": (".pdf",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "image/tiff": (".tif", ".tiff"),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
-    "application/msword": (".doc",),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
-    "application/xml": (".xml",),
-}
-MAGIC = {
-    "application/pdf": [b"%PDF"],
-    "image/jpeg": [b"\xff\xd8\xff"],
-    "image/png": [b"\x89PNG"],
-    "image/tiff": [b"II*\x00", b"MM\x00*"],
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [b"PK\x03\x04"],
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [b"PK\x03\x04"],
-    "application/msword": [b"\xd0\xcf\x11\xe0"],
-    "application/xml": [b"<?xml", b"<"],
-}
+# The extensions accepted for dossier files; the content is checked for each
+# (``xaso.core.uploads``: type from the content, XML parsed with defusedxml and refused when
+# a browser would run it).
+UPLOAD_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx", ".doc", ".xlsx", ".xml")
 
 
 def max_upload_bytes():
@@ -273,31 +256,66 @@ def new_code(unit: Unit, at: datetime) -> str:
 
 
 def validate_upload(f, label=""):
+    """``(content type, size)`` of an accepted dossier file (``xaso.core.uploads.check_upload``
+    with ``UPLOAD_EXTENSIONS`` and ``XASO_DOSSIER_MAX_UPLOAD_MB``); ``("", 0)`` for no file.
+    Raises ``DossierError`` naming the file."""
+    from xaso.core.uploads import UploadRejected, check_upload
+
     if f is None:
         return "", 0
-    size = getattr(f, "size", None) or 0
-    if size > max_upload_bytes():
+    try:
+        checked = check_upload(f, extensions=UPLOAD_EXTENSIONS, max_bytes=max_upload_bytes(), label=label)
+    except UploadRejected as exc:
+        raise DossierError(exc.messages) from None
+    return checked.content_type, checked.size
+
+
+def max_files_per_dossier() -> int:
+    return int(getattr(settings, "XASO_DOSSIER_MAX_FILES", 50))
+
+
+def max_total_bytes_per_dossier() -> int:
+    return int(getattr(settings, "XASO_DOSSIER_MAX_TOTAL_MB", 200)) * 1024 * 1024
+
+
+def _stored_size(field_file) -> int:
+    try:
+        return field_file.size if field_file else 0
+    except OSError:
+        return 0
+
+
+def check_file_quota(dossier, adding: list[int], freed: int = 0, replacing: bool = False) -> None:
+    """Refuse (``DossierError``) files that would take the dossier past
+    ``XASO_DOSSIER_MAX_FILES`` files or ``XASO_DOSSIER_MAX_TOTAL_MB`` in all (its components'
+    files and its result). ``adding``: sizes of the new files; ``freed``: the size of a file
+    they replace (``replacing``: the count stays)."""
+    if not adding:
+        return
+    from django.db.models import Count, Sum
+
+    count, total = 0, 0
+    if dossier.pk is not None:
+        agg = Component.objects.filter(dossier_id=dossier.pk).exclude(file="").aggregate(n=Count("id"), total=Sum("size"))
+        count, total = agg["n"] or 0, agg["total"] or 0
+        if dossier.result_file:
+            count, total = count + 1, total + _stored_size(dossier.result_file)
+    new_count = count + (0 if replacing else len(adding))
+    new_total = total - freed + sum(adding)
+    if new_count > max_files_per_dossier():
+        raise DossierError(_("A dossier holds at most %(n)d files; this one has %(count)d already.") % {"n": max_files_per_dossier(), "count": count})
+    if new_total > max_total_bytes_per_dossier():
         raise DossierError(
-            _("The file “%(name)s” is %(size).1f MB; at most %(max)d MB is accepted.")
-            % {"name": label or f.name, "size": size / 1048576, "max": max_upload_bytes() // 1048576}
+            _("The files of a dossier take at most %(mb)d MB in all; this one would take %(total).1f MB.")
+            % {"mb": max_total_bytes_per_dossier() // 1048576, "total": new_total / 1048576}
         )
-    if size == 0:
-        raise DossierError(_("The file “%(name)s” is empty.") % {"name": label or f.name})
-    ctype, _enc = mimetypes.guess_type(f.name)
-    ext = ("." + f.name.rsplit(".", 1)[-1].lower()) if "." in f.name else ""
-    if ctype not in ALLOWED_UPLOAD_TYPES or ext not in ALLOWED_UPLOAD_TYPES[ctype]:
-        raise DossierError(
-            _("The file “%(name)s” is not an accepted type (PDF, JPEG, PNG, TIFF, Word, Excel or XML).") % {"name": label or f.name}
-        )
-    pos = f.tell() if hasattr(f, "tell") else 0
-    f.seek(0)
-    head = f.read(8)
-    f.seek(pos)
-    if isinstance(head, str):
-        head = head.encode()
-    if not any(head.startswith(m) for m in MAGIC[ctype]):
-        raise DossierError(_("The content of “%(name)s” does not match its type.") % {"name": label or f.name})
-    return ctype, size
+
+
+def _delete_on_commit(storage, name: str) -> None:
+    """Delete a stored file once the transaction that replaced it commits (kept on a
+    rollback: the row still points to it)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def scope_ids(user, role=None) -> set[int]:
@@ -313,30 +331,45 @@ def _roles_in_scope(user, unit_id, role) -> bool:
     return unit_id in scope_ids(user, role)
 
 
-def permitted(dossier: Dossier, action, user) -> tuple[bool, str]:
-    """Whether ``user`` may do ``action`` on ``dossier`` now, and why not."""
+def action_refusal(dossier: Dossier, action, user) -> tuple[str, str] | None:
+    """Why ``user`` may not do ``action`` on ``dossier`` now, as ``(kind, message)``: kind
+    ``"role"`` (not logged in, no role for it in the dossier's unit, not the assignee) is
+    checked before ``"state"`` (the action is not possible in the dossier's status), so that
+    someone without the role learns nothing of the state. None: allowed. (The caller has
+    already resolved the dossier through the user's scope.)"""
     t = states.transition(action)
-    status = Status(dossier.status)
-    if status not in t.sources:
-        return False, _("“%(action)s” is not possible while the dossier is “%(status)s”.") % {
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "role", _("You must be logged in.")
+    if not _has_role_for(dossier, t, user):
+        return "role", _("You are not allowed to “%(action)s” this dossier (role or unit).") % {"action": action_label(action)}
+    if Status(dossier.status) not in t.sources:
+        return "state", _("“%(action)s” is not possible while the dossier is “%(status)s”.") % {
             "action": action_label(action),
             "status": dossier.get_status_display(),
         }
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False, _("You must be logged in.")
+    return None
+
+
+def _has_role_for(dossier, t, user) -> bool:
     for role in t.roles:
         scope = states.scope_of(role)
         if scope == states.Scope.OWNER:
             if dossier.applicant_account_id and dossier.applicant_account_id == user.pk:
-                return True, ""
+                return True
             continue
         unit_id = dossier.receiving_unit_id if scope == states.Scope.RECEIVING else dossier.current_unit_id
         if not _roles_in_scope(user, unit_id, role):
             continue
         if t.assignee_only and role == "specialist" and dossier.assignee_id != user.pk:
             continue
-        return True, ""
-    return False, _("You are not allowed to “%(action)s” this dossier (role or unit).") % {"action": action_label(action)}
+        return True
+    return False
+
+
+def permitted(dossier: Dossier, action, user) -> tuple[bool, str]:
+    """Whether ``user`` may do ``action`` on ``dossier`` now, and why not (``action_refusal``)."""
+    refusal = action_refusal(dossier, action, user)
+    return (True, "") if refusal is None else (False, refusal[1])
 
 
 def allowed_actions(dossier, user) -> list[str]:
@@ -638,9 +671,10 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
 def _save_components(dossier, components, round_=0) -> list[Component]:
     """Store the submitted components in one INSERT (files are written to storage first).
     Components are not audited one by one: the business action's audit record covers them."""
+    checked = [validate_upload(c.file, c.name) if c.file is not None else ("", 0) for c in components]
+    check_file_quota(dossier, [size for c, (_t, size) in zip(components, checked) if c.file is not None])
     rows = []
-    for c in components:
-        ctype, size = validate_upload(c.file, c.name) if c.file is not None else ("", 0)
+    for c, (ctype, size) in zip(components, checked):
         comp = Component(
             dossier=dossier,
             name=c.name,
@@ -1107,7 +1141,8 @@ def result_ready(dossier, user, *, result_number="", result_file=None, summary="
             raise DossierError(_("Attach the electronic result (the signed, digitised document)."))
         result_number = _require(result_number, _("Give the number of the result document."))
     if result_file is not None:
-        validate_upload(result_file, _("electronic result"))
+        _ctype, size = validate_upload(result_file, _("electronic result"))
+        check_file_quota(d, [size])
         d.result_file.save(result_file.name.rsplit("/", 1)[-1], result_file, save=False)
     d.result_number = result_number
     d.result_code = result_number
@@ -1663,9 +1698,14 @@ def attach_file(dossier, user, *, file, component_id=None, name="", now=None) ->
         raise DossierError(_("This dossier has no submitted document “%(which)s”.") % {"which": component_id or name})
     ctype, size = validate_upload(file, comp.name)
     previous = comp.file.name if comp.file else ""
+    check_file_quota(d, [size], freed=comp.size if previous else 0, replacing=bool(previous))
     comp.file.save(file.name.rsplit("/", 1)[-1], file, save=False)
     comp.content_type, comp.size, comp.digitised = ctype, size, True
     comp.save(update_fields=["file", "content_type", "size", "digitised"])
+    if previous and previous != comp.file.name:
+        # The replaced scan is deleted (the event and the audit record keep its name):
+        # replacing a file again and again must not fill the storage.
+        _delete_on_commit(comp.file.storage, previous)
     data = {"component": comp.pk, "name": comp.name, "file": comp.file.name, "size": size, "content_type": ctype, "replaced": previous}
     _event(d, "attach_file", user=user, now=now, from_status=d.status, note=comp.name, data=data, unit=None)
     return comp

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.db.models import BooleanField, ExpressionWrapper
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -237,5 +237,7 @@ def evidence(request, pk):
         raise Http404
     if not plan_selectors.can_view(request.user, item.period.plan):
         raise PermissionDenied
+    from xaso.core.uploads import attachment_response, stored_content_type
+
     name = item.evidence.name.rsplit("/", 1)[-1]
-    return FileResponse(item.evidence.open("rb"), as_attachment=True, filename=name)
+    return attachment_response(item.evidence.open("rb"), name, stored_content_type(item.evidence))

@@ -3,7 +3,7 @@ queue, the chairman's overview, downloads of the periodic report."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -186,7 +186,9 @@ def evidence(request, pk):
     item = get_object_or_404(Evidence.objects.select_related("report__period__plan"), pk=pk)
     if not selectors.can_view(request.user, item.report.period.plan):
         raise PermissionDenied
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    from xaso.core.uploads import attachment_response, stored_content_type
+
+    return attachment_response(item.file.open("rb"), item.original_name, stored_content_type(item.file, item.content_type))
 
 
 def _can_download(user, plan):
@@ -253,7 +255,10 @@ def _office_post(request, action):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Saved."))
-    return redirect(request.POST.get("next") or reverse("plan:overview"))
+    # Back to the page the form was on: a path of this site only (never another site).
+    from xaso.core.two_factor_urls import safe_next
+
+    return redirect(safe_next(request, request.POST.get("next")) or reverse("plan:overview"))
 
 
 @login_required
