@@ -344,11 +344,13 @@ def _is_admin(path) -> bool:
 def _fuzz_path(failures, clients, path, real, forms=True, first=True):
     light = real and _is_admin(path)
     for who, client in clients:
+        if who == "citizen" and not real:
+            continue  # hostile paths: as the administrator (who reaches every view) and anonymous
         for key in ASKED:
             ASKED[key].clear()
-        t0 = time.monotonic()
+        t0 = time.process_time()
         r = client.get(path)
-        slow = light or time.monotonic() - t0 > 0.25  # a PDF, the schema, the admin: fewer variants
+        slow = light or time.process_time() - t0 > 0.15  # a PDF, the schema, the admin: fewer variants
         failures.check(who, "GET", path, r)
         reached = r.status_code < 300  # the view answered (not a redirect to the login)
         asked_get = set(ASKED["GET"])

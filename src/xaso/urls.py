@@ -14,11 +14,12 @@ api_v1 = [
     path("", include("xaso.indicators.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI with its start-up script served apart (no inline script: the site's CSP).
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # (No OPTIONS metadata on the HTML pages: DRF would render it with their page template.)
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema", metadata_class=None), name="api-docs"),
     # Redoc inlines its styles and runs its search in a blob: worker: its own policy.
     path(
         "redoc/",
-        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"], "img-src": ["blob:"]})(SpectacularRedocView.as_view(url_name="schema")),
+        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"], "img-src": ["blob:"]})(SpectacularRedocView.as_view(url_name="schema", metadata_class=None)),
         name="api-redoc",
     ),
 ]

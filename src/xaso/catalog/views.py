@@ -1,6 +1,7 @@
 """Public pages of the catalogue: search, browse by field, procedure detail."""
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.views.decorators.http import require_safe
 from django.shortcuts import get_object_or_404, render
 
 from . import selectors, services
@@ -74,6 +75,7 @@ def detail(request, code):
     })
 
 
+@require_safe
 def blank_form(request, code, document_id):
     document = get_object_or_404(RequiredDocument.objects.select_related("version__procedure"), pk=document_id,
                                  version__procedure__code=code)

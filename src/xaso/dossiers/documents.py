@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xaso.core import signing
+from xaso.core.spreadsheets import append_row
 from xaso.core.text import xml_safe
 
 from . import deadlines
@@ -536,12 +537,13 @@ def _book_sheet(ws, unit, start, end, subtitle, dossiers):
     normal = Font(name="Times New Roman", size=11)
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws.append([unit.name.upper()])
-    ws.append(["SỔ THEO DÕI HỒ SƠ"])
-    ws.append([f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"])
-    ws.append([nfc(subtitle)] if subtitle else [])
-    ws.append(BOOK_COLUMNS[:6] + ["Nhận và trả kết quả"] + [""] * 4)
-    ws.append([""] * 6 + BOOK_COLUMNS[6:])
+    # Every row through append_row: what applicants typed is text, never a formula.
+    append_row(ws, [unit.name.upper()])
+    append_row(ws, ["SỔ THEO DÕI HỒ SƠ"])
+    append_row(ws, [f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"])
+    append_row(ws, [nfc(subtitle)] if subtitle else [])
+    append_row(ws, BOOK_COLUMNS[:6] + ["Nhận và trả kết quả"] + [""] * 4)
+    append_row(ws, [""] * 6 + BOOK_COLUMNS[6:])
     for col in range(1, 7):
         ws.merge_cells(start_row=5, start_column=col, end_row=6, end_column=col)
     ws.merge_cells(start_row=5, start_column=7, end_row=5, end_column=11)
@@ -568,7 +570,7 @@ def _book_sheet(ws, unit, start, end, subtitle, dossiers):
             d.get_delivery_display(),
             "",
         ]
-        ws.append([nfc(str(v)) if isinstance(v, str) else v for v in row])
+        append_row(ws, [nfc(str(v)) if isinstance(v, str) else v for v in row])
         for c in range(1, 12):
             ws.cell(ws.max_row, c).font = normal
             ws.cell(ws.max_row, c).border = box

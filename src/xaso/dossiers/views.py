@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xaso.core import audit
 from xaso.core.models import Unit
@@ -288,6 +288,7 @@ def _stale_form(request, d, action):
 
 
 @login_required
+@require_safe
 def builtin_form_templates(request, kind=None, fmt=None):
     """The built-in form templates, to download and start a replacement from (for those who
     may upload templates in the admin)."""
@@ -330,6 +331,7 @@ def _signed_pdf_response(request, d, doc, filename):
 
 
 @official_required
+@require_safe
 def document(request, code, pk, fmt):
     d = _dossier_for(request, code)
     doc = get_object_or_404(d.documents, pk=pk)
@@ -340,6 +342,7 @@ def document(request, code, pk, fmt):
 
 
 @official_required
+@require_safe
 def control_sheet(request, code, fmt):
     d = _dossier_for(request, code)
     doc = documents.control_sheet(d, request.user)
@@ -349,6 +352,7 @@ def control_sheet(request, code, fmt):
 
 
 @official_required
+@require_safe
 def stored_file(request, code, what, pk=None):
     """A file of the dossier (a component's scan, the electronic result), always as an
     attachment with the sandbox headers (``xaso.core.uploads.attachment_response``): a file
@@ -368,6 +372,7 @@ def stored_file(request, code, what, pk=None):
 
 
 @official_required
+@require_safe
 def tracking_book(request):
     units = Unit.objects.filter(pk__in=services.scope_ids(request.user)).order_by("name")
     today = timezone.localdate()

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xaso.core.models import Membership, User
 from xaso.plan import selectors as plan_selectors
@@ -229,6 +229,7 @@ def kpi_weights(request):
 
 
 @login_required
+@require_safe
 def evidence(request, pk):
     """A reported value's evidence file, for those who may see the plan (media files are
     never served publicly)."""

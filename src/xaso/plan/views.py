@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xaso.core.models import Unit
 
@@ -182,6 +182,7 @@ def review_queue(request):
 
 
 @login_required
+@require_safe
 def evidence(request, pk):
     item = get_object_or_404(Evidence.objects.select_related("report__period__plan"), pk=pk)
     if not selectors.can_view(request.user, item.report.period.plan):
@@ -196,6 +197,7 @@ def _can_download(user, plan):
 
 
 @login_required
+@require_safe
 def download_report(request, code):
     from . import reports
 
@@ -212,6 +214,7 @@ def download_report(request, code):
 
 
 @login_required
+@require_safe
 def download_annex(request, code):
     from . import reports
 
@@ -227,6 +230,7 @@ def download_annex(request, code):
 
 
 @login_required
+@require_safe
 def export_plan(request):
     plan = _plan(request)
     if not selectors.can_see_overview(request.user, plan):
@@ -235,11 +239,13 @@ def export_plan(request):
 
     from openpyxl import Workbook
 
+    from xaso.core.spreadsheets import append_row
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Nhiệm vụ"
     for row in services.export_rows(plan):
-        sheet.append(row)
+        append_row(sheet, row)  # text stays text, never a formula
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
