@@ -32,6 +32,23 @@ if not SECRET_KEY:
         key_file.write_text(get_random_secret_key())
     SECRET_KEY = key_file.read_text().strip()
 
+# The key that signs the audit trail's checkpoints (xaso.core.audit_anchor), kept outside
+# the database: from the environment in production (`xaso check --deploy` warns otherwise);
+# in development a key generated once into ./var, like the secret key.
+XASO_AUDIT_KEY = env.str("XASO_AUDIT_KEY", default="")
+XASO_AUDIT_KEY_FROM_ENVIRONMENT = bool(XASO_AUDIT_KEY)
+if not XASO_AUDIT_KEY:
+    audit_key_file = VAR_DIR / "audit_key"
+    if not audit_key_file.exists():
+        import secrets
+
+        audit_key_file.write_text(secrets.token_urlsafe(48))
+        audit_key_file.chmod(0o600)
+    XASO_AUDIT_KEY = audit_key_file.read_text().strip()
+# Where the signed checkpoints are appended (a file the database administrator cannot
+# change: another disk, an append-only mount); each is also logged (logger xaso.audit.anchor).
+XASO_AUDIT_CHECKPOINTS = env.str("XASO_AUDIT_CHECKPOINTS", default=str(VAR_DIR / "audit" / "checkpoints.jsonl"))
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

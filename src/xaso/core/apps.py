@@ -14,3 +14,4 @@ class CoreConfig(AppConfig):
 
         from . import workdays  # noqa: F401  (clears the cached calendar when a decision changes)
         from . import signing  # noqa: F401  (deployment check of the signing certificate)
+        from . import audit_anchor  # noqa: F401  (deployment check of the audit key)

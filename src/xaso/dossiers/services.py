@@ -996,11 +996,52 @@ def _notify_refused(d, ev, reasons):
     _notify(d, "refused", ev.pk, sms, _("Dossier %(code)s refused") % {"code": d.code})
 
 
+def _has_handlers(unit_ids) -> set[int]:
+    """Of ``unit_ids``, the units with an active official who can take the dossier there
+    (a head to assign it, or a specialist)."""
+    from xaso.core.models import Membership, Role
+
+    return set(
+        Membership.objects.filter(unit_id__in=unit_ids, role__in=[Role.UNIT_HEAD, Role.SPECIALIST], is_active=True, user__is_active=True)
+        .values_list("unit_id", flat=True)
+    )
+
+
+def transfer_targets(dossier) -> list[Unit]:
+    """The units ``dossier`` may be transferred to (NĐ 118/2025 Điều 18: to the competent
+    unit): the competent unit set at intake (the procedure's department in the competent
+    commune, found by ``catalog.services.find_department_unit``: the only way a dossier
+    leaves its receiving commune, when the procedure is done regardless of administrative
+    boundary), and the units of the receiving unit's commune that the procedure version's
+    process names (``catalog.services.resolve_unit``); each active and with an official to
+    handle it. Inter-agency work (liên thông) goes through ``send_interagency``, not here."""
+    ids = {dossier.competent_unit_id} if dossier.competent_unit_id else set()
+    receiving = dossier.receiving_unit
+    commune = receiving.local_government or receiving
+    version = dossier.procedure_version if dossier.procedure_version_id else None
+    if version is not None:
+        from xaso.catalog.services import find_department_unit, resolve_unit
+
+        named = [find_department_unit(version.department(), commune)] + [resolve_unit(step, commune) for step in version.steps.all()]
+        ids |= {u.pk for u in named if u is not None and u.pk != receiving.pk and (u.local_government or u) == commune}
+    units = Unit.objects.filter(pk__in=ids, is_active=True)
+    staffed = _has_handlers(ids)
+    return [u for u in units.order_by("name") if u.pk in staffed]
+
+
 @transaction.atomic
 def transfer(dossier, user, *, to_unit: Unit | None = None, note="", now=None) -> Dossier:
-    """B2: transfer to the competent unit (NĐ 118/2025 Điều 18)."""
+    """B2: transfer to the competent unit (NĐ 118/2025 Điều 18), or another unit among
+    ``transfer_targets``."""
     now = _now(now)
     d, prev = _begin(dossier, Action.TRANSFER, user, now)
+    allowed = {u.pk for u in transfer_targets(d)}
+    target = to_unit if to_unit is not None else d.competent_unit
+    if target is None or target.pk not in allowed:
+        raise DossierError(
+            _("The dossier cannot be transferred to “%(unit)s”: only to the competent unit of its procedure, or a unit of the commune its process names, with officials to handle it.")
+            % {"unit": target.name if target is not None else "—"}
+        )
     if to_unit is not None:
         d.competent_unit = to_unit
     d.current_unit = d.competent_unit

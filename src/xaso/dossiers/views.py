@@ -182,10 +182,14 @@ def intake(request):
     return render(request, "dossiers/intake.html", {"form": form, "procedure": procedure, "version": version, "terms": terms})
 
 
+# The applicant's personal data a page, a slip or the book shows (audited reads).
+PERSONAL_FIELDS = ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"]
+
+
 @official_required
 def detail(request, code):
     d = _dossier_for(request, code)
-    audit.record_read(d, ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"])
+    audit.record_read(d, PERSONAL_FIELDS)
     cal = services.get_calendar()
     clock = services.clock(d, calendar=cal)
     allowed = services.allowed_actions(d, request.user)
@@ -335,6 +339,8 @@ def _signed_pdf_response(request, d, doc, filename):
 def document(request, code, pk, fmt):
     d = _dossier_for(request, code)
     doc = get_object_or_404(d.documents, pk=pk)
+    # A slip prints the applicant's personal data: a read, in the audit trail.
+    audit.record_read(d, PERSONAL_FIELDS, reason=f"{doc.kind} {doc.number}/{doc.year} ({fmt})")
     name = f"{d.code}-{doc.kind}-{doc.number}"
     if fmt == "pdf":
         return _signed_pdf_response(request, d, doc, f"{name}.pdf")
@@ -346,6 +352,7 @@ def document(request, code, pk, fmt):
 def control_sheet(request, code, fmt):
     d = _dossier_for(request, code)
     doc = documents.control_sheet(d, request.user)
+    audit.record_read(d, PERSONAL_FIELDS, reason=f"control {doc.number}/{doc.year} ({fmt})")
     if fmt == "pdf":
         return _signed_pdf_response(request, d, doc, f"{d.code}-phieu-kiem-soat.pdf")
     return _file_response(documents.render_docx(doc), f"{d.code}-phieu-kiem-soat.docx", DOCX)
@@ -382,13 +389,17 @@ def tracking_book(request):
     except ValueError:
         messages.error(request, _("Enter dates as YYYY-MM-DD."))
         start, end = today.replace(day=1), today
-    unit_id = request.GET.get("unit")
+    unit_id = request.GET.get("unit", "")
     if unit_id and request.GET.get("download"):
+        if not (unit_id.isascii() and unit_id.isdigit() and len(unit_id) < 19):
+            raise Http404
         unit = get_object_or_404(units, pk=unit_id)
         if end < start or (end - start) > timedelta(days=366):
             messages.error(request, _("The period must be at most one year, and end after it starts."))
         else:
             data = documents.tracking_book(unit, start, end, field=request.GET.get("field") or None)
+            # The book lists every applicant of the period: one read of them all, audited.
+            audit.record_read(unit, ["tracking_book: " + ", ".join(PERSONAL_FIELDS)], reason=f"{start:%Y-%m-%d}..{end:%Y-%m-%d} {request.GET.get('field') or ''}".strip())
             return _file_response(
                 data, f"so-theo-doi-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             )
