@@ -408,6 +408,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             201: DossierSerializer,
             200: OpenApiResponse(DossierSerializer, description="Replay: a request with this Idempotency-Key created this dossier earlier; nothing was changed"),
             400: OpenApiResponse(description="Refused, with the reason"),
+            422: OpenApiResponse(description="The Idempotency-Key was used before with a different request: nothing was received"),
         },
     )
     def create(self, request):
@@ -443,6 +444,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 if v["channel"] != Channel.ONLINE:
                     raise DossierError(_("Citizens and businesses submit online (channel 2)."))
                 d = services.submit_online(user=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, delivery=v["delivery"], request_summary=v["request_summary"], fee_quantities=quantities, request_key=key)
+        except services.ReplayConflict as exc:
+            # The key was used for another submission (as payment APIs answer it).
+            return Response(_error(exc), status=status.HTTP_422_UNPROCESSABLE_ENTITY)
         except DossierError as exc:
             return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
         return Response(DossierSerializer(d, context={"request": request}).data, status=status.HTTP_200_OK if d.replayed else status.HTTP_201_CREATED)

@@ -10,6 +10,7 @@ message and leaves the dossier unchanged.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -592,6 +593,43 @@ def _check_components(terms: ProcedureTerms, components: list[ComponentIn]):
 APPLICANT_TEXT_FIELDS = ("name", "id_number", "address", "phone", "email", "agent_name", "agent_id_number", "agent_address", "agent_phone", "agent_email", "authorisation_document")
 
 
+_PASSPORT = re.compile(r"[A-Z]{1,2}\d{7,8}")
+
+
+def check_id_number(value: str, *, organisation: bool = False, whose: str = "") -> str:
+    """An identification number as the pages and the API accept it (one rule for both),
+    without spaces or dots; "" stays "". A 12-digit number is a personal identification
+    number and must be one (a known province code, a birth year not in the future:
+    ``core.identifiers``); 9 digits is an old identity card (CMND); a passport is one or
+    two letters and 7 or 8 digits; an organisation may give its tax code (10 digits, or
+    with a branch: ``0101234567-001``, check digit verified). Anything else is refused with
+    ``DossierError``."""
+    from xaso.core import identifiers
+    from xaso.core.validators import identifier_error
+
+    number = (value or "").replace(" ", "").replace(".", "").upper()
+    if not number:
+        return ""
+    try:
+        if number.isdigit() and len(number) == 12:
+            return identifiers.parse_national_id(number).number
+        if number.isdigit() and len(number) == 9:
+            return number
+        if organisation and (number.isdigit() and len(number) == 10 or re.fullmatch(r"\d{10}-\d{3}", number)):
+            return identifiers.parse_tax_code(number).number
+        if _PASSPORT.fullmatch(number):
+            return number
+    except identifiers.IdentifierError as exc:
+        raise DossierError(
+            _("%(whose)s identification number “%(number)s” is not valid: %(reason)s")
+            % {"whose": whose or _("The applicant's"), "number": value, "reason": " ".join(identifier_error(exc).messages)}
+        ) from None
+    raise DossierError(
+        _("%(whose)s identification number “%(number)s” is not valid: give the 12-digit personal identification number, a 9-digit identity card number, a passport number or, for an organisation, its tax code.")
+        % {"whose": whose or _("The applicant's"), "number": value}
+    )
+
+
 def _check_applicant(applicant: Applicant):
     # As typed or pasted: composed Vietnamese (NFC), no control characters (they would break
     # the Word forms and the tracking book), one line each.
@@ -599,6 +637,8 @@ def _check_applicant(applicant: Applicant):
         setattr(applicant, name, clean_line(getattr(applicant, name)))
     if not applicant.name:
         raise DossierError(_("The applicant's name is required."))
+    applicant.id_number = check_id_number(applicant.id_number, organisation=applicant.kind == "organisation", whose=_("The applicant's"))
+    applicant.agent_id_number = check_id_number(applicant.agent_id_number, whose=_("The authorised person's"))
     if applicant.phone and not applicant.phone.replace("+84", "0").isdigit():
         raise DossierError(_("The applicant's phone number “%(phone)s” is not valid.") % {"phone": applicant.phone})
 
@@ -742,9 +782,47 @@ def _clean_request_key(key) -> str | None:
     return key
 
 
-def _replayed(key, *, officer=None, account=None):
+class ReplayConflict(DossierError):
+    """A submission key sent again with a different submission (the API answers 422)."""
+
+
+def submission_digest(**parts) -> str:
+    """SHA-256 of what a submission asks for (procedure version, units, channel, applicant,
+    components with their files' names and sizes, fee quantities, copies…), stored with the
+    dossier's first event: a request replayed with the same key must ask for the same."""
+    import hashlib
+    import json
+    from dataclasses import asdict, is_dataclass
+
+    def norm(value):
+        if isinstance(value, ProcedureTerms):
+            return {"code": value.code, "version": getattr(value.version, "pk", None), "competent": getattr(value.competent_unit, "pk", None)}
+        if isinstance(value, ComponentIn):
+            f = value.file
+            return {**{k: v for k, v in asdict(value).items() if k != "file"}, "file": [f.name.rsplit("/", 1)[-1], getattr(f, "size", None)] if f is not None else None}
+        if is_dataclass(value):
+            return {k: norm(getattr(value, k)) for k in value.__dataclass_fields__}
+        if hasattr(value, "_meta") and hasattr(value, "pk"):
+            return value.pk
+        if isinstance(value, dict):
+            return {str(k): norm(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [norm(v) for v in value]
+        return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+
+    payload = json.dumps({k: norm(v) for k, v in parts.items() if k != "now"}, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _first_digest(dossier) -> str:
+    data = dossier.events.order_by("id").values_list("data", flat=True).first() or {}
+    return data.get("request_digest", "") if isinstance(data, dict) else ""
+
+
+def _replayed(key, *, officer=None, account=None, digest=""):
     """The dossier an earlier request with this submission key created, marked
-    ``replayed``; None when there is none. The key belongs to whoever used it first."""
+    ``replayed``; None when there is none. The key belongs to whoever used it first, for
+    that submission: the same key with another submission is a ``ReplayConflict``."""
     if key is None:
         return None
     d = Dossier.objects.filter(request_key=key).first()
@@ -756,22 +834,28 @@ def _replayed(key, *, officer=None, account=None):
         same = d.channel == Channel.ONLINE and d.applicant_account_id == account.pk
     if not same:
         raise DossierError(_("This submission key was already used for another submission. Start a new submission."))
+    stored = _first_digest(d)
+    if digest and stored and stored != digest:
+        raise ReplayConflict(
+            _("This submission key (Idempotency-Key) was already used for dossier %(code)s, with a different request: nothing was received. Send a new key for a new submission, or the same request to get dossier %(code)s back.")
+            % {"code": d.code}
+        )
     d.replayed = True
     return d
 
 
-def _once(key, create, **who):
+def _once(key, create, digest="", **who):
     """Run ``create`` (a transaction of its own) unless a request with the same submission
     key already created the dossier. Two requests with one key at the same moment (a double
     click): the second waits on the key's unique index, fails, and returns the first's."""
     key = _clean_request_key(key)
-    existing = _replayed(key, **who)
+    existing = _replayed(key, digest=digest, **who)
     if existing is not None:
         return existing
     try:
         d = create(key)
     except IntegrityError:
-        existing = _replayed(key, **who)
+        existing = _replayed(key, digest=digest, **who)
         if existing is None:
             raise
         return existing
@@ -782,15 +866,17 @@ def _once(key, create, **who):
 def intake(*, officer, request_key=None, **kwargs) -> Dossier:
     """Counter (or postal) intake (see ``_intake``), at most once per ``request_key``: a
     repeated request with the same key returns the dossier the first one received, with
-    ``replayed`` set, and changes nothing."""
-    return _once(request_key, lambda key: _intake(officer=officer, request_key=key, **kwargs), officer=officer)
+    ``replayed`` set, and changes nothing; with another submission, ``ReplayConflict``."""
+    digest = submission_digest(**kwargs) if request_key else ""
+    return _once(request_key, lambda key: _intake(officer=officer, request_key=key, request_digest=digest, **kwargs), digest=digest, officer=officer)
 
 
 def submit_online(*, user, request_key=None, **kwargs) -> Dossier:
     """Online submission (see ``_submit_online``), at most once per ``request_key``."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise DossierError(_("You must be logged in to submit a dossier online."))
-    return _once(request_key, lambda key: _submit_online(user=user, request_key=key, **kwargs), account=user)
+    digest = submission_digest(**kwargs) if request_key else ""
+    return _once(request_key, lambda key: _submit_online(user=user, request_key=key, request_digest=digest, **kwargs), digest=digest, account=user)
 
 
 @transaction.atomic
@@ -808,6 +894,7 @@ def _intake(
     copies: int = 1,
     fee_quantities=None,
     request_key=None,
+    request_digest="",
     now=None,
 ) -> Dossier:
     """Counter (or postal) intake: the dossier is received at once and the receipt and
@@ -841,7 +928,7 @@ def _intake(
     )
     saved = _save_components(d, components)
     _mark_received(d, officer, now, fresh=True, calendar=calendar)
-    ev = _event(d, "intake", user=officer, now=now, from_status="", unit=receiving_unit, components=saved, pauses=[])
+    ev = _event(d, "intake", user=officer, now=now, from_status="", unit=receiving_unit, components=saved, pauses=[], data={"request_digest": request_digest} if request_digest else None)
     _notify_received(d, ev)
     return d
 
@@ -859,6 +946,7 @@ def _submit_online(
     request_summary: str = "",
     fee_quantities=None,
     request_key=None,
+    request_digest="",
     now=None,
 ) -> Dossier:
     """Online submission (NĐ 118/2025 Điều 17 k2): waits for the reception check.
@@ -883,7 +971,7 @@ def _submit_online(
         request_key=request_key,
     )
     _save_components(d, components)
-    _event(d, "submit_online", user=user, now=now, from_status="", unit=receiving_unit)
+    _event(d, "submit_online", user=user, now=now, from_status="", unit=receiving_unit, data={"request_digest": request_digest} if request_digest else None)
     return d
 
 
