@@ -357,8 +357,9 @@ def _fuzz_path(failures, clients, path, real, forms=True, first=True):
         if not real:
             # A hostile path: the view must refuse it cleanly; the rest is for real paths.
             continue
-        r = client.head(path)
-        failures.check(who, "HEAD", path, r)
+        if not (slow and not first):
+            r = client.head(path)
+            failures.check(who, "HEAD", path, r)
         if not first:
             continue
         r = client.get(path, {"q": "a\x00b", **{k: "a\x00b" for k in asked_get}})
@@ -392,7 +393,7 @@ def _fuzz_path(failures, clients, path, real, forms=True, first=True):
         # Bodies: too deep and too large everywhere; of the wrong shape where a body is
         # parsed (the API, the forms).
         bodies = [(DEEP_JSON, "application/json", "nested 200,000 levels")]
-        if getattr(resolve(path).func, "cls", None) is not None or (asked_post and not light):
+        if not slow and (getattr(resolve(path).func, "cls", None) is not None or asked_post):
             bodies += [
                 (b"[1, {}]", "application/json", "JSON list"),
                 (b'"x"', "application/json", "JSON string"),
@@ -405,8 +406,9 @@ def _fuzz_path(failures, clients, path, real, forms=True, first=True):
             failures.check(who, "POST", path, r, note)
         r = client.post(path, BIG_BODY, content_type="application/x-www-form-urlencoded")
         failures.check(who, "POST", path, r, "3 MB form")
-        r = client.post(path, b'{"a": "' + b"x" * (3 * 1024 * 1024) + b'"}', content_type="application/json")
-        failures.check(who, "POST", path, r, "3 MB JSON")
-        for method in ("put", "patch", "delete", "options"):
+        if not slow:
+            r = client.post(path, b'{"a": "' + b"x" * (3 * 1024 * 1024) + b'"}', content_type="application/json")
+            failures.check(who, "POST", path, r, "3 MB JSON")
+        for method in ("put",) if slow else ("put", "patch", "delete", "options"):
             r = getattr(client, method)(path, DEEP_JSON, content_type="application/json")
             failures.check(who, method.upper(), path, r, "nested JSON")

@@ -362,6 +362,14 @@ XASO_MAX_REQUEST_MB = env.int("XASO_MAX_REQUEST_MB", default=100)
 XASO_DOSSIER_FORMS_DIR = env.str("XASO_DOSSIER_FORMS_DIR", default="")
 XASO_FONT_DIR = env.str("XASO_FONT_DIR", default="/usr/share/fonts/truetype/liberation2")
 XASO_LOOKUP_RATE = env.str("XASO_LOOKUP_RATE", default="30/m")
+# Wrong keys a dossier code takes from anywhere before it needs a wait (the lookup's
+# per-code budget: a key of 4 digits cannot be guessed by spreading over addresses).
+XASO_LOOKUP_RATE_PER_CODE = env.str("XASO_LOOKUP_RATE_PER_CODE", default="5/h")
+# Files sent (pages and API), per account and per address; files per dossier.
+XASO_UPLOAD_RATE = env.str("XASO_UPLOAD_RATE", default="60/h")
+XASO_UPLOAD_RATE_PER_IP = env.str("XASO_UPLOAD_RATE_PER_IP", default="300/h")
+XASO_DOSSIER_MAX_FILES = env.int("XASO_DOSSIER_MAX_FILES", default=50)
+XASO_DOSSIER_MAX_TOTAL_MB = env.int("XASO_DOSSIER_MAX_TOTAL_MB", default=200)
 XASO_PORTAL_SYNC_ADAPTER = env.str("XASO_PORTAL_SYNC_ADAPTER", default="xaso.dossiers.portal_sync.DisabledAdapter")
 XASO_PORTAL_SYNC_URL = env.str("XASO_PORTAL_SYNC_URL", default="")
 XASO_PORTAL_SYNC_TOKEN = env.str("XASO_PORTAL_SYNC_TOKEN", default="")

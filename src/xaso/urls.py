@@ -2,8 +2,9 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
+from xaso.core.api_schema import SchemaView
 from xaso.core.two_factor_urls import urlpatterns as tf_urls
 
 api_v1 = [
@@ -12,7 +13,8 @@ api_v1 = [
     path("", include("xaso.dossiers.api_urls")),
     path("", include("xaso.plan.api_urls")),
     path("", include("xaso.indicators.api_urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Generated once per process and language (anyone may ask for it).
+    path("schema/", SchemaView.as_view(), name="schema"),
     # Swagger UI with its start-up script served apart (no inline script: the site's CSP).
     # (No OPTIONS metadata on the HTML pages: DRF would render it with their page template.)
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema", metadata_class=None), name="api-docs"),
