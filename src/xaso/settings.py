@@ -262,6 +262,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Whom to tell about a vulnerability, served as /.well-known/security.txt (RFC 9116): one or
+# more "mailto:" or "https:" addresses, comma-separated; empty: no such file.
+XASO_SECURITY_CONTACT = env.str("XASO_SECURITY_CONTACT", default="")
 # What a page may ask of the phone or browser: nothing of these.
 XASO_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 

@@ -11,4 +11,6 @@ urlpatterns = [
     path("lam-viec/cong-dan/<str:ref>/", views.citizen_detail, name="citizen_detail"),
     # Django's LogoutView accepts POST only (a GET answers 405), so a link cannot log out.
     path("dang-xuat/", LogoutView.as_view(), name="logout"),
+    # Whom to tell about a vulnerability (RFC 9116; XASO_SECURITY_CONTACT, docs/security.md).
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
 ]

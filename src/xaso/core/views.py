@@ -74,3 +74,23 @@ def citizen_detail(request, ref):
     citizen = get_object_or_404(citizens_in_scope(request.user), pk=pk)
     audit.record_read(citizen, CITIZEN_PERSONAL_FIELDS)
     return render(request, "core/citizen_detail.html", {"citizen": citizen})
+
+
+def security_txt(request):
+    """``/.well-known/security.txt`` (RFC 9116): whom to tell about a vulnerability, from
+    ``XASO_SECURITY_CONTACT`` (404 when the deployment has not set it)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    contacts = [c.strip() for c in getattr(settings, "XASO_SECURITY_CONTACT", "").split(",") if c.strip()]
+    if not contacts:
+        raise Http404
+    expires = (timezone.now() + timedelta(days=365)).replace(microsecond=0).isoformat()
+    lines = [f"Contact: {c}" for c in contacts] + [f"Expires: {expires}", "Preferred-Languages: vi, en"]
+    base = getattr(settings, "XASO_PUBLIC_BASE_URL", "").rstrip("/")
+    if base:
+        lines.append(f"Canonical: {base}/.well-known/security.txt")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -596,20 +596,33 @@ APPLICANT_TEXT_FIELDS = ("name", "id_number", "address", "phone", "email", "agen
 _PASSPORT = re.compile(r"[A-Z]{1,2}\d{7,8}")
 
 
-def check_id_number(value: str, *, organisation: bool = False, whose: str = "") -> str:
+def _id_number_messages(whose: str):
+    if whose == "agent":
+        return (
+            _("The authorised person's identification number “%(number)s” is not valid: %(reason)s"),
+            _("The authorised person's identification number “%(number)s” is not valid: give the 12-digit personal identification number, a 9-digit identity card number or a passport number."),
+        )
+    return (
+        _("The applicant's identification number “%(number)s” is not valid: %(reason)s"),
+        _("The applicant's identification number “%(number)s” is not valid: give the 12-digit personal identification number, a 9-digit identity card number, a passport number or, for an organisation, its tax code."),
+    )
+
+
+def check_id_number(value: str, *, organisation: bool = False, whose: str = "applicant") -> str:
     """An identification number as the pages and the API accept it (one rule for both),
     without spaces or dots; "" stays "". A 12-digit number is a personal identification
     number and must be one (a known province code, a birth year not in the future:
     ``core.identifiers``); 9 digits is an old identity card (CMND); a passport is one or
     two letters and 7 or 8 digits; an organisation may give its tax code (10 digits, or
     with a branch: ``0101234567-001``, check digit verified). Anything else is refused with
-    ``DossierError``."""
+    ``DossierError`` (``whose``: ``"applicant"`` or ``"agent"``, for the message)."""
     from xaso.core import identifiers
     from xaso.core.validators import identifier_error
 
     number = (value or "").replace(" ", "").replace(".", "").upper()
     if not number:
         return ""
+    invalid, unknown = _id_number_messages(whose)
     try:
         if number.isdigit() and len(number) == 12:
             return identifiers.parse_national_id(number).number
@@ -620,14 +633,8 @@ def check_id_number(value: str, *, organisation: bool = False, whose: str = "") 
         if _PASSPORT.fullmatch(number):
             return number
     except identifiers.IdentifierError as exc:
-        raise DossierError(
-            _("%(whose)s identification number “%(number)s” is not valid: %(reason)s")
-            % {"whose": whose or _("The applicant's"), "number": value, "reason": " ".join(identifier_error(exc).messages)}
-        ) from None
-    raise DossierError(
-        _("%(whose)s identification number “%(number)s” is not valid: give the 12-digit personal identification number, a 9-digit identity card number, a passport number or, for an organisation, its tax code.")
-        % {"whose": whose or _("The applicant's"), "number": value}
-    )
+        raise DossierError(invalid % {"number": value, "reason": " ".join(identifier_error(exc).messages)}) from None
+    raise DossierError(unknown % {"number": value})
 
 
 def _check_applicant(applicant: Applicant):
@@ -637,8 +644,8 @@ def _check_applicant(applicant: Applicant):
         setattr(applicant, name, clean_line(getattr(applicant, name)))
     if not applicant.name:
         raise DossierError(_("The applicant's name is required."))
-    applicant.id_number = check_id_number(applicant.id_number, organisation=applicant.kind == "organisation", whose=_("The applicant's"))
-    applicant.agent_id_number = check_id_number(applicant.agent_id_number, whose=_("The authorised person's"))
+    applicant.id_number = check_id_number(applicant.id_number, organisation=applicant.kind == "organisation")
+    applicant.agent_id_number = check_id_number(applicant.agent_id_number, whose="agent")
     if applicant.phone and not applicant.phone.replace("+84", "0").isdigit():
         raise DossierError(_("The applicant's phone number “%(phone)s” is not valid.") % {"phone": applicant.phone})
 
