@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 HUGE = "99999999999999999999"
 # Values of the wrong type for a query or form parameter.
-BAD_VALUES = ["abc", HUGE, "x" * 5000, "-1", "", "2026-02-30"]
+BAD_VALUES = ["abc", HUGE, "x" * 5000, "-1", "2026-02-30"]
 # Hostile path segments, kept only where the route's converter accepts them.
 BAD_SEGMENTS = ["0", HUGE, "x" * 300, "a\x00b", "../../etc/passwd"]
 DEEP_JSON = b"[" * 200_000
@@ -357,19 +357,21 @@ def _fuzz_path(failures, clients, path, real, forms=True, first=True):
         if not real:
             # A hostile path: the view must refuse it cleanly; the rest is for real paths.
             continue
-        if not (slow and not first):
+        if not slow:
             r = client.head(path)
             failures.check(who, "HEAD", path, r)
         if not first:
             continue
         r = client.get(path, {"q": "a\x00b", **{k: "a\x00b" for k in asked_get}})
         failures.check(who, "GET", path, r, "NUL in the query")
+        if who == "citizen" and not path.startswith("/api/"):
+            asked_get = set()  # the citizen's own views are the API's; the pages are public or staff
         if reached and asked_get:
             # Every parameter the view read, alone with each wrong value (a parameter
             # refused first cannot hide a crash on another); a slow view gets them all at
             # once with fewer values.
             if slow or len(asked_get) > 6:
-                for value in BAD_VALUES[:3]:
+                for value in BAD_VALUES[:2]:
                     r = client.get(path, {k: value for k in asked_get})
                     failures.check(who, "GET", path, r, f"all parameters={value[:20]!r}")
             else:
@@ -409,6 +411,6 @@ def _fuzz_path(failures, clients, path, real, forms=True, first=True):
         if not slow:
             r = client.post(path, b'{"a": "' + b"x" * (3 * 1024 * 1024) + b'"}', content_type="application/json")
             failures.check(who, "POST", path, r, "3 MB JSON")
-        for method in ("put",) if slow else ("put", "patch", "delete", "options"):
+        for method in () if slow else ("put", "patch", "delete", "options"):
             r = getattr(client, method)(path, DEEP_JSON, content_type="application/json")
             failures.check(who, method.upper(), path, r, "nested JSON")

@@ -1,5 +1,4 @@
 from csp.decorators import csp_update
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
@@ -44,7 +43,5 @@ urlpatterns = [
 # under /api/.
 handler400 = "xaso.core.input_guard.bad_request"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is not served, not even with DEBUG: uploaded files are personal data, opened only
+# through the views that check who asks (as attachments, xaso.core.uploads).

@@ -337,6 +337,8 @@ def _signed_pdf_response(request, d, doc, filename):
 @official_required
 @require_safe
 def document(request, code, pk, fmt):
+    if fmt not in ("pdf", "docx"):
+        raise Http404
     d = _dossier_for(request, code)
     doc = get_object_or_404(d.documents, pk=pk)
     # A slip prints the applicant's personal data: a read, in the audit trail.
@@ -350,6 +352,8 @@ def document(request, code, pk, fmt):
 @official_required
 @require_safe
 def control_sheet(request, code, fmt):
+    if fmt not in ("pdf", "docx"):
+        raise Http404
     d = _dossier_for(request, code)
     doc = documents.control_sheet(d, request.user)
     audit.record_read(d, PERSONAL_FIELDS, reason=f"control {doc.number}/{doc.year} ({fmt})")
