@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 
 from xaso.core.models import Role, Unit, User
-from xaso.core.selectors import citizen_ref
 from xaso.dossiers import services
 
 from .conftest import applicant, components
@@ -25,6 +24,12 @@ def _no_2fa(settings):
 def citizen_with_dossier(world):
     services.submit_online(user=world.citizen, terms=world.terms, applicant=applicant(), components=components(), receiving_unit=world.centre)
     return world.citizen
+
+
+def citizen_ref(user):
+    from xaso.core.selectors import citizen_ref as ref
+
+    return ref(user)
 
 
 def _client(user):
