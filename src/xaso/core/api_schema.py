@@ -6,6 +6,7 @@ same for every caller), so it is kept in memory per language; a ``lang`` that is
 ``LANGUAGES`` is ignored (it cannot make a new entry per request)."""
 from django.conf import settings
 from django.utils import translation
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.response import Response
 
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 class SchemaView(SpectacularAPIView):
     _generated: dict = {}
 
+    @extend_schema(exclude=True)  # as drf-spectacular's own view (SERVE_INCLUDE_SCHEMA off)
     def get(self, request, *args, **kwargs):
         lang = request.GET.get("lang")
         if lang not in dict(settings.LANGUAGES):

@@ -563,6 +563,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             403: OpenApiResponse(description="Neither the receiving unit's reception desk nor the applicant of the online dossier"),
             404: NOT_FOUND,
             409: OpenApiResponse(description="Files cannot be attached in the current state"),
+            429: OpenApiResponse(description="Too many files sent from this account or address (XASO_UPLOAD_RATE, XASO_UPLOAD_RATE_PER_IP)"),
         },
         operation_id="dossiers_attach_file",
     )
