@@ -5,7 +5,9 @@ tracking book. ``append_row`` writes every string cell as a string (``t="inlineS
 Excel and LibreOffice show it as typed and never evaluate it), with the characters XLSX
 cannot hold removed; numbers and dates keep their type. Every XLSX export goes through it.
 ``csv_row`` does the same for CSV, where a cell cannot be typed: a text starting with
-``= + - @`` (or a tab or carriage return) gets a leading apostrophe, as OWASP advises.
+``= + - @`` (or a tab or carriage return) gets a leading apostrophe, as OWASP advises;
+``csv_unescape`` takes it off again when the product reads its own CSV back (a plan exported
+then imported is unchanged). Pure Python, no Django.
 """
 from __future__ import annotations
 
@@ -38,3 +40,11 @@ def csv_row(values) -> list:
                 value = "'" + value
         out.append(value)
     return out
+
+
+def csv_unescape(value: str) -> str:
+    """The cell as it was before ``csv_row``: an apostrophe it added before a formula
+    character is removed."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value

@@ -286,17 +286,18 @@ def _stored_size(field_file) -> int:
         return 0
 
 
-def check_file_quota(dossier, adding: list[int], freed: int = 0, replacing: bool = False) -> None:
+def check_file_quota(dossier, adding: list[int], freed: int = 0, replacing: bool = False, new: bool = False) -> None:
     """Refuse (``DossierError``) files that would take the dossier past
     ``XASO_DOSSIER_MAX_FILES`` files or ``XASO_DOSSIER_MAX_TOTAL_MB`` in all (its components'
     files and its result). ``adding``: sizes of the new files; ``freed``: the size of a file
-    they replace (``replacing``: the count stays)."""
+    they replace (``replacing``: the count stays); ``new``: the dossier was just created (it
+    has no file yet: nothing to read)."""
     if not adding:
         return
     from django.db.models import Count, Sum
 
     count, total = 0, 0
-    if dossier.pk is not None:
+    if dossier.pk is not None and not new:
         agg = Component.objects.filter(dossier_id=dossier.pk).exclude(file="").aggregate(n=Count("id"), total=Sum("size"))
         count, total = agg["n"] or 0, agg["total"] or 0
         if dossier.result_file:
@@ -715,11 +716,11 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
     return d
 
 
-def _save_components(dossier, components, round_=0) -> list[Component]:
+def _save_components(dossier, components, round_=0, new=False) -> list[Component]:
     """Store the submitted components in one INSERT (files are written to storage first).
     Components are not audited one by one: the business action's audit record covers them."""
     checked = [validate_upload(c.file, c.name) if c.file is not None else ("", 0) for c in components]
-    check_file_quota(dossier, [size for c, (_t, size) in zip(components, checked) if c.file is not None])
+    check_file_quota(dossier, [size for c, (_t, size) in zip(components, checked) if c.file is not None], new=new)
     rows = []
     for c, (ctype, size) in zip(components, checked):
         comp = Component(
@@ -933,7 +934,7 @@ def _intake(
         calendar=calendar,
         request_key=request_key,
     )
-    saved = _save_components(d, components)
+    saved = _save_components(d, components, new=True)
     _mark_received(d, officer, now, fresh=True, calendar=calendar)
     ev = _event(d, "intake", user=officer, now=now, from_status="", unit=receiving_unit, components=saved, pauses=[], data={"request_digest": request_digest} if request_digest else None)
     _notify_received(d, ev)
@@ -977,7 +978,7 @@ def _submit_online(
         fees=fees,
         request_key=request_key,
     )
-    _save_components(d, components)
+    _save_components(d, components, new=True)
     _event(d, "submit_online", user=user, now=now, from_status="", unit=receiving_unit, data={"request_digest": request_digest} if request_digest else None)
     return d
 
