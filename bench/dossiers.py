@@ -270,7 +270,7 @@ def main():
     rate_parallel = measure_intake_parallel(units, people, args.intake, args.intake_workers) if args.intake_workers > 0 else None
 
     spec = people[("spec", 1, 3)]
-    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}, XASO_TWO_FACTOR_REQUIRED_ROLES=[], XASO_LOOKUP_RATE="1000000/m", ALLOWED_HOSTS=["*"],
+    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}, XASO_TWO_FACTOR_REQUIRED_ROLES=[], XASO_LOOKUP_RATE="1000000/m", XASO_LOOKUP_RATE_PER_CODE="1000000/h", ALLOWED_HOSTS=["*"],
                            REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "lookup": "1000000/min", "user": "1000000/min", "anon": "1000000/min"}}):
         # DRF's throttles read their rates once, at import: lift the class copy as well.
         from rest_framework.throttling import ScopedRateThrottle

@@ -26,15 +26,34 @@ PRODUCTION_ENV = {
     "XASO_SMS_GATEWAY_TOKEN": "test-token",
     "XASO_SMS_SENDER": "UBND-NGOCLIEN",
     "XASO_SIGNING_BACKEND": "pkcs12",
-    "XASO_SIGNING_P12": "/srv/xaso/signing/ubnd-ngoclien.p12",
+    "XASO_SIGNING_P12": "/srv/xaso/signing/ubnd-ngoclien.p12",  # replaced by a real file below
     "XASO_SIGNING_P12_PASSWORD": "test-password",
     "XASO_VNPAY_TMN_CODE": "NGOCLIE1",
     "XASO_VNPAY_HASH_SECRET": "test-vnpay-secret",
     "XASO_VNPAY_PAY_URL": "https://pay.vnpay.vn/vpcpay.html",
     "XASO_VNPAY_API_URL": "https://merchant.vnpay.vn/merchant_webapi/api/transaction",
+    "XASO_AUDIT_KEY": "Zq3-uF8vN2xR7tK1mW5pL9cH4sJ6gD0bYeA_iO2rT8yQ",
+    "XASO_AUDIT_CHECKPOINTS": "/srv/xaso-audit/checkpoints.jsonl",
     "AXES_PROXY_COUNT": "1",
     "TIME_ZONE": "Asia/Ho_Chi_Minh",
 }
+
+
+def unit_certificate(tmp_path, password="test-password"):
+    """A PKCS#12 file with a key and a certificate, protected by ``password`` (standing in
+    for the unit's certificate: the check opens it)."""
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
+    from xaso.core.signing import make_sandbox_certificate
+
+    key, cert, _others = pkcs12.load_key_and_certificates(make_sandbox_certificate(), None)
+    path = tmp_path / "ubnd-ngoclien.p12"
+    path.write_bytes(pkcs12.serialize_key_and_certificates(b"ubnd", key, cert, None, BestAvailableEncryption(password.encode())))
+    return str(path)
+
+
+def production_env(tmp_path, **overrides):
+    return {**PRODUCTION_ENV, "XASO_SIGNING_P12": unit_certificate(tmp_path), **overrides}
 
 
 def run_check(env_overrides, tmp_path):
@@ -53,7 +72,7 @@ def run_check(env_overrides, tmp_path):
 
 
 def test_production_configuration_passes_the_deploy_check(tmp_path):
-    result = run_check(PRODUCTION_ENV, tmp_path)
+    result = run_check(production_env(tmp_path), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -78,3 +97,15 @@ def test_deploy_check_catches_the_payment_sandbox(tmp_path):
     result = run_check({**PRODUCTION_ENV, "XASO_PAYMENT_SANDBOX": "true"}, tmp_path)
     assert result.returncode != 0
     assert "xaso.W010" in result.stderr + result.stdout
+def test_deploy_check_refuses_a_signing_certificate_that_cannot_be_used(tmp_path):
+    # A file that does not exist (the check used to pass), then a wrong password.
+    result = run_check({**PRODUCTION_ENV, "XASO_SIGNING_P12": str(tmp_path / "missing.p12")}, tmp_path)
+    assert result.returncode != 0 and "xaso.E001" in result.stderr + result.stdout
+    result = run_check(production_env(tmp_path, XASO_SIGNING_P12_PASSWORD="wrong"), tmp_path)
+    assert result.returncode != 0 and "xaso.E001" in result.stderr + result.stdout
+
+
+def test_deploy_check_wants_the_audit_key_from_the_environment(tmp_path):
+    env = {k: v for k, v in production_env(tmp_path).items() if k != "XASO_AUDIT_KEY"}
+    result = run_check(env, tmp_path)
+    assert result.returncode != 0 and "xaso.W003" in result.stderr + result.stdout

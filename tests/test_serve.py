@@ -163,3 +163,55 @@ def test_serve_with_worker_delivers_the_outbox_and_stops_the_worker_and_schedule
     for pid in worker_pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_worker_and_scheduler_exit_when_the_server_is_killed(server_env, tmp_path):
+    """`kill -9` of `xaso serve --with-worker` (an out-of-memory kill, a crash) used to leave
+    the task worker and the scheduler running as orphans, still sending SMS and running
+    jobs: they now exit with their parent."""
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [XASO, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-collectstatic", "--with-worker"],
+        env=server_env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    children = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(children) < 2:
+            assert process.poll() is None, Path(log.name).read_text()
+            assert time.monotonic() < deadline, Path(log.name).read_text()
+            found = subprocess.run(["pgrep", "-P", str(process.pid), "-f", "xaso.cli"], capture_output=True, text=True)
+            children = [int(pid) for pid in found.stdout.split()]
+            time.sleep(0.5)
+        time.sleep(2)  # both have started their loops
+        process.kill()  # SIGKILL: the server cannot stop them itself
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        alive = children
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.5)
+            alive = [pid for pid in children if _alive(pid)]
+        assert not alive, f"orphans still running: {alive}\n" + Path(log.name).read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for pid in children:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        log.close()
+
+
+def _alive(pid) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (exited, not yet reaped by init) counts as gone.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False

@@ -32,6 +32,23 @@ if not SECRET_KEY:
         key_file.write_text(get_random_secret_key())
     SECRET_KEY = key_file.read_text().strip()
 
+# The key that signs the audit trail's checkpoints (xaso.core.audit_anchor), kept outside
+# the database: from the environment in production (`xaso check --deploy` warns otherwise);
+# in development a key generated once into ./var, like the secret key.
+XASO_AUDIT_KEY = env.str("XASO_AUDIT_KEY", default="")
+XASO_AUDIT_KEY_FROM_ENVIRONMENT = bool(XASO_AUDIT_KEY)
+if not XASO_AUDIT_KEY:
+    audit_key_file = VAR_DIR / "audit_key"
+    if not audit_key_file.exists():
+        import secrets
+
+        audit_key_file.write_text(secrets.token_urlsafe(48))
+        audit_key_file.chmod(0o600)
+    XASO_AUDIT_KEY = audit_key_file.read_text().strip()
+# Where the signed checkpoints are appended (a file the database administrator cannot
+# change: another disk, an append-only mount); each is also logged (logger xaso.audit.anchor).
+XASO_AUDIT_CHECKPOINTS = env.str("XASO_AUDIT_CHECKPOINTS", default=str(VAR_DIR / "audit" / "checkpoints.jsonl"))
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -73,11 +90,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL bytes and oversized bodies refused first, with a Vietnamese 400/413.
+    "xaso.core.input_guard.RejectBadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Content-Security-Policy on every page (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: no-store on every answer to a signed-in user (personal data).
+    "xaso.core.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "xaso.core.middleware.RequestContextMiddleware",
     "xaso.core.middleware.RequireTwoFactorMiddleware",
@@ -230,6 +253,31 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECOND
 if env.bool("XASO_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (django-csp) of every page: scripts, styles, fonts and images from
+# this site only, no inline script or style, no plugin, no framing, forms post here only.
+# The API reference (Redoc) has its own, wider policy (xaso.urls); uploaded files are served
+# with "sandbox" (xaso.core.uploads). Details: docs/security.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Whom to tell about a vulnerability, served as /.well-known/security.txt (RFC 9116): one or
+# more "mailto:" or "https:" addresses, comma-separated; empty: no such file.
+XASO_SECURITY_CONTACT = env.str("XASO_SECURITY_CONTACT", default="")
+# What a page may ask of the phone or browser: nothing of these.
+XASO_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
 LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "core:workspace"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -249,6 +297,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # JSON with a size and depth limit (xaso.core.parsers); forms and multipart as DRF's.
+    "DEFAULT_PARSER_CLASSES": ["xaso.core.parsers.JSONParser", "rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -309,6 +359,9 @@ XASO_OTP_TTL_SECONDS = env.int("XASO_OTP_TTL_SECONDS", default=300)
 XASO_OTP_RATE_PER_PHONE = env.list("XASO_OTP_RATE_PER_PHONE", default=["3/15m", "10/d"])
 XASO_OTP_RATE_PER_IP = env.str("XASO_OTP_RATE_PER_IP", default="20/h")
 XASO_OTP_VERIFY_RATE_PER_IP = env.str("XASO_OTP_VERIFY_RATE_PER_IP", default="30/h")
+# The admin never shows a TOTP device's secret or QR code (an administrator could otherwise
+# copy a leader's second factor); a lost device is deleted and set up again.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 XASO_TWO_FACTOR_REQUIRED_ROLES = env.list("XASO_TWO_FACTOR_REQUIRED_ROLES", default=["admin", "leader"])
 # Catalogue (docs/catalog.md): supplement policy of new procedures, "pause" or "restart"
 # (QĐ 766 pauses and tolerates one request; NĐ 118/2025 art. 19–20 UNCONFIRMED).
@@ -316,9 +369,20 @@ XASO_SUPPLEMENT_MODE = env.str("XASO_SUPPLEMENT_MODE", default="pause")
 XASO_SUPPLEMENT_MAX_REQUESTS = env.int("XASO_SUPPLEMENT_MAX_REQUESTS", default=1)
 # Dossiers (docs/dossiers.md); an empty folder means the built-in templates.
 XASO_DOSSIER_MAX_UPLOAD_MB = env.int("XASO_DOSSIER_MAX_UPLOAD_MB", default=20)
+# Largest request body (all the files of one form together); larger ones get a 413 before
+# they are read (xaso.core.input_guard).
+XASO_MAX_REQUEST_MB = env.int("XASO_MAX_REQUEST_MB", default=100)
 XASO_DOSSIER_FORMS_DIR = env.str("XASO_DOSSIER_FORMS_DIR", default="")
 XASO_FONT_DIR = env.str("XASO_FONT_DIR", default="/usr/share/fonts/truetype/liberation2")
 XASO_LOOKUP_RATE = env.str("XASO_LOOKUP_RATE", default="30/m")
+# Wrong keys a dossier code takes from anywhere before it needs a wait (the lookup's
+# per-code budget: a key of 4 digits cannot be guessed by spreading over addresses).
+XASO_LOOKUP_RATE_PER_CODE = env.str("XASO_LOOKUP_RATE_PER_CODE", default="5/h")
+# Files sent (pages and API), per account and per address; files per dossier.
+XASO_UPLOAD_RATE = env.str("XASO_UPLOAD_RATE", default="60/h")
+XASO_UPLOAD_RATE_PER_IP = env.str("XASO_UPLOAD_RATE_PER_IP", default="300/h")
+XASO_DOSSIER_MAX_FILES = env.int("XASO_DOSSIER_MAX_FILES", default=50)
+XASO_DOSSIER_MAX_TOTAL_MB = env.int("XASO_DOSSIER_MAX_TOTAL_MB", default=200)
 XASO_PORTAL_SYNC_ADAPTER = env.str("XASO_PORTAL_SYNC_ADAPTER", default="xaso.dossiers.portal_sync.DisabledAdapter")
 XASO_PORTAL_SYNC_URL = env.str("XASO_PORTAL_SYNC_URL", default="")
 XASO_PORTAL_SYNC_TOKEN = env.str("XASO_PORTAL_SYNC_TOKEN", default="")

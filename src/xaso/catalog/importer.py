@@ -252,18 +252,20 @@ def export_file(path, progress=None) -> int:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from xaso.core.spreadsheets import append_row
+
     progress = progress or (lambda iterable, **kwargs: iterable)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "thu-tuc"
     columns = BASE_COLUMNS + EXTRA_COLUMNS
-    sheet.append(columns)
+    append_row(sheet, columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     count = 0
     total = Procedure.objects.count()
     for row in progress(export_rows(), desc=_("Exporting"), unit=_("row"), total=total):
-        sheet.append([row[c] for c in columns])
+        append_row(sheet, [row[c] for c in columns])  # text stays text, never a formula
         count += 1
     sheet.freeze_panes = "C2"
     workbook.save(path)

@@ -1,6 +1,7 @@
 """Public pages of the catalogue: search, browse by field, procedure detail."""
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
+from django.views.decorators.http import require_safe
 from django.shortcuts import get_object_or_404, render
 
 from . import selectors, services
@@ -77,10 +78,13 @@ def detail(request, code):
     })
 
 
+@require_safe
 def blank_form(request, code, document_id):
     document = get_object_or_404(RequiredDocument.objects.select_related("version__procedure"), pk=document_id,
                                  version__procedure__code=code)
     if not document.blank_form:
         raise Http404
+    from xaso.core.uploads import attachment_response, stored_content_type
+
     name = document.blank_form.name.rsplit("/", 1)[-1]
-    return FileResponse(document.blank_form.open("rb"), as_attachment=True, filename=name)
+    return attachment_response(document.blank_form.open("rb"), name, stored_content_type(document.blank_form))

@@ -19,6 +19,31 @@ def _two_factor_admin_login(request, extra_context=None):
 
 
 admin.site.login = _two_factor_admin_login
+
+_django_admin_view = admin.site.admin_view
+
+
+def _admin_view(view, cacheable=False):
+    """Every admin view, with an empty ``_to_field`` parameter dropped: Django's change and
+    delete views look up a field named "" for it and fail (a server error)."""
+    from functools import wraps
+
+    wrapped = _django_admin_view(view, cacheable)
+
+    @wraps(wrapped)
+    def inner(request, *args, **kwargs):
+        for name in ("GET", "POST"):
+            values = getattr(request, name)
+            if "_to_field" in values and not values.get("_to_field"):
+                values = values.copy()
+                del values["_to_field"]
+                setattr(request, name, values)
+        return wrapped(request, *args, **kwargs)
+
+    return inner
+
+
+admin.site.admin_view = _admin_view
 # The product's name, not Django's, in the administration's header and window titles.
 admin.site.site_header = _("Digital commune — administration")
 admin.site.site_title = _("Digital commune administration")

@@ -18,3 +18,4 @@ class CoreConfig(AppConfig):
         from .admin_vi import localise_models
 
         localise_models()  # third-party model and app names in Vietnamese
+        from . import audit_anchor  # noqa: F401  (deployment check of the audit key)

@@ -481,12 +481,37 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
         )
 
 
+def second_factor_failed(user, factor: str) -> AuditRecord:
+    """A wrong second-factor code (TOTP or backup code) for ``user``, from the current
+    request's address: a ``login_failed`` record with verb ``two_factor.failed`` (the code
+    itself is never kept)."""
+    base = current_actor()
+    authenticated = user is not None and getattr(user, "pk", None) is not None
+    actor = Actor(
+        user_id=user.pk if authenticated else None,
+        username=user.get_username() if authenticated else "",
+        ip_address=base.ip_address,
+        user_agent=base.user_agent,
+        source=base.source,
+    )
+    with acting_as(actor):
+        return record(Action.LOGIN_FAILED, user if authenticated else None, verb="two_factor.failed", changes={"factor": factor})
+
+
+def _on_otp_failed(sender, user=None, **kwargs):
+    # django-otp's signal for a token that matched none of the user's devices (the login
+    # wizard's token and backup-code steps, the admin's OTP form).
+    second_factor_failed(user, "otp")
+
+
 def connect_auth_signals() -> None:
     from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+    from django_otp.forms import otp_verification_failed
 
     user_logged_in.connect(_on_logged_in, dispatch_uid="xaso.audit.login")
     user_logged_out.connect(_on_logged_out, dispatch_uid="xaso.audit.logout")
     user_login_failed.connect(_on_login_failed, dispatch_uid="xaso.audit.login_failed")
+    otp_verification_failed.connect(_on_otp_failed, dispatch_uid="xaso.audit.otp_failed")
 
 
 def register_core_models() -> None:

@@ -123,3 +123,26 @@ class RequireTwoFactorMiddleware:
                     return redirect(reverse("two_factor:login") + f"?next={request.path}")
                 return redirect(reverse("two_factor:setup"))
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages and API answers given to a signed-in person carry personal data: they are never
+    stored by the browser or a proxy (``Cache-Control: private, no-store``; the back button
+    after logging out on a shared computer shows nothing). Public pages that show personal
+    data (the dossier lookup) set it themselves. Also sets ``Permissions-Policy``
+    (``XASO_PERMISSIONS_POLICY``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils.cache import patch_cache_control
+
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            patch_cache_control(response, private=True, no_store=True)
+        policy = getattr(settings, "XASO_PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        return response

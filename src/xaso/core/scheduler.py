@@ -45,6 +45,7 @@ class Job:
 
 JOBS = (
     Job("dossier_alerts", ("dossier_alerts",), "daily 07:00", "overdue and due-soon dossiers to each official (docs/dossiers.md)"),
+    Job("audit_anchor", ("audit", "anchor"), "every 5 minutes", "signed checkpoint of the audit trail's head, outside the database (docs/audit.md)"),
     Job("plan_remind", ("plan", "remind"), "daily 07:30", "reform-plan report reminders and overdue notices (docs/plan.md)"),
     Job("dossier_sync", ("dossier_sync",), "every 5 minutes", "pending dossier updates to the national portal"),
     Job("notifications_send", ("notifications", "send"), "every 5 minutes", "outbox safety net: messages whose task was lost"),

@@ -124,11 +124,65 @@ def people_directory(user):
     return [(unit, depth, members.get(unit.pk, [])) for unit, depth in unit_tree(units)]
 
 
-def search_citizens(query: str = ""):
-    """Citizen and business accounts matching a name, phone, personal id or tax code."""
+# Which citizens and businesses an official deals with: each app that links them to units
+# registers a source in its AppConfig.ready (dossiers: the applicants of the dossiers in the
+# official's scope). ``fn(user)`` returns a queryset of account ids.
+_CITIZEN_SOURCES: list = []
+
+
+def register_citizen_scope(fn):
+    """Add a source of the citizens an official may see (``citizens_in_scope``)."""
+    if fn not in _CITIZEN_SOURCES:
+        _CITIZEN_SOURCES.append(fn)
+    return fn
+
+
+def citizens_in_scope(user):
+    """The citizen and business accounts ``user`` may look up and open: every account for a
+    superuser or an administrator (who manage accounts; every opening is audited), else
+    those a registered source links to the official's units (the applicants of their
+    dossiers); none for anyone else."""
     from django.db.models import Q
 
-    qs = User.objects.filter(kind__in=[User.Kind.CITIZEN, User.Kind.BUSINESS]).order_by("full_name", "organisation_name", "pk")
+    base = User.objects.filter(kind__in=[User.Kind.CITIZEN, User.Kind.BUSINESS])
+    if not getattr(user, "is_authenticated", False) or user.kind != User.Kind.OFFICIAL:
+        return base.none()
+    if getattr(user, "is_superuser", False) or "admin" in user_roles(user):
+        return base
+    cond = Q(pk__in=[])
+    for source in _CITIZEN_SOURCES:
+        cond |= Q(pk__in=source(user))
+    return base.filter(cond)
+
+
+def _citizen_signer():
+    from django.core.signing import Signer
+
+    return Signer(salt="xaso.core.citizen-record", sep=".")
+
+
+def citizen_ref(user) -> str:
+    """The reference of a citizen's record in URLs: the account number signed with the
+    server's key (``<id>.<signature>``), so records cannot be walked by counting."""
+    return _citizen_signer().sign(str(user.pk))
+
+
+def citizen_id_from_ref(ref: str) -> int | None:
+    from django.core.signing import BadSignature
+
+    try:
+        value = _citizen_signer().unsign(ref or "")
+    except BadSignature:
+        return None
+    return int(value) if value.isdigit() else None
+
+
+def search_citizens(query: str = "", user=None):
+    """Citizen and business accounts matching a name, phone, personal id or tax code; only
+    those in ``user``'s scope (``citizens_in_scope``) when a user is given."""
+    from django.db.models import Q
+
+    qs = (citizens_in_scope(user) if user is not None else User.objects.filter(kind__in=[User.Kind.CITIZEN, User.Kind.BUSINESS])).order_by("full_name", "organisation_name", "pk")
     query = (query or "").strip()
     if query:
         digits = "".join(ch for ch in query if ch.isdigit())

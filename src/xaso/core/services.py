@@ -107,6 +107,16 @@ def verify_login_code(
     code = (code or "").strip()
     with transaction.atomic():
         result = _check_code(phone, code)
+        if result is not None:
+            # A wrong, expired or exhausted code: recorded (the phone masked, never the
+            # code), committed with the attempt count.
+            audit.record(
+                AuditRecord.Action.LOGIN_FAILED,
+                object_type="core.user",
+                object_repr=identifiers.mask_phone(phone),
+                verb="login_code.failed",
+                changes={"phone": identifiers.mask_phone(phone), "reason": result},
+            )
         if result is None:
             user = User.objects.select_for_update().filter(phone=phone).first()
             if user is None:

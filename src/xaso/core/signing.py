@@ -347,4 +347,20 @@ def check_signing_backend(app_configs=None, **kwargs):
                 id="xaso.W001",
             )
         ]
+    if backend == "pkcs12":
+        return _check_pkcs12()
+    return []
+
+
+def _check_pkcs12() -> list:
+    """With ``pkcs12``, the file must exist, open with the password, hold a key and a
+    certificate valid today: otherwise no form can be issued, and the deployment check
+    says so before the first citizen comes."""
+    hint = "Set XASO_SIGNING_P12 to the unit's PKCS#12 file and XASO_SIGNING_P12_PASSWORD to its password; check it with `xaso signing check` (docs/configuration.md)."
+    try:
+        signer = Pkcs12Signer()
+        signer._loaded()
+    except SigningError as exc:
+        path = getattr(settings, "XASO_SIGNING_P12", "")
+        return [checks.Error(f"XASO_SIGNING_BACKEND is pkcs12 but the certificate cannot be used ({path or 'XASO_SIGNING_P12 empty'}): {exc}", hint=hint, id="xaso.E001")]
     return []

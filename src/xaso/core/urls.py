@@ -11,7 +11,9 @@ urlpatterns = [
     path("lam-viec/", views.workspace, name="workspace"),
     path("lam-viec/can-bo/", views.directory, name="directory"),
     path("lam-viec/cong-dan/", views.citizen_search, name="citizen_search"),
-    path("lam-viec/cong-dan/<int:pk>/", views.citizen_detail, name="citizen_detail"),
+    path("lam-viec/cong-dan/<str:ref>/", views.citizen_detail, name="citizen_detail"),
     # Django's LogoutView accepts POST only (a GET answers 405), so a link cannot log out.
     path("dang-xuat/", LogoutView.as_view(), name="logout"),
+    # Whom to tell about a vulnerability (RFC 9116; XASO_SECURITY_CONTACT, docs/security.md).
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
 ]

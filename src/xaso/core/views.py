@@ -5,12 +5,13 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from . import audit
 from .forms import CitizenSearchForm
 from .models import User
-from .selectors import active_memberships, people_directory, search_citizens
+from .selectors import active_memberships, citizen_id_from_ref, citizens_in_scope, people_directory, search_citizens
 
 # Personal data shown on a citizen's record; opening the record logs a read of them.
 CITIZEN_PERSONAL_FIELDS = ("full_name", "national_id", "date_of_birth", "phone", "email", "address", "tax_code")
@@ -59,13 +60,18 @@ def directory(request):
 def citizen_search(request):
     form = CitizenSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(search_citizens(query), 25).get_page(request.GET.get("page"))
+    page = Paginator(search_citizens(query, user=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "core/citizen_search.html", {"form": form, "page": page, "query": query})
 
 
 @official_required("core.view_citizen_personal_data")
-def citizen_detail(request, pk):
-    citizen = get_object_or_404(User.objects.exclude(kind=User.Kind.OFFICIAL), pk=pk)
+def citizen_detail(request, ref):
+    """A citizen's record: through a signed reference (``selectors.citizen_ref``), only for
+    the citizens in the official's scope (404 otherwise), each opening audited."""
+    pk = citizen_id_from_ref(ref)
+    if pk is None:
+        raise Http404
+    citizen = get_object_or_404(citizens_in_scope(request.user), pk=pk)
     audit.record_read(citizen, CITIZEN_PERSONAL_FIELDS)
     return render(request, "core/citizen_detail.html", {"citizen": citizen})
 
@@ -109,3 +115,21 @@ def working_calendar(request, year=None):
         "cutoff": workdays.default_cutoff(),
     }
     return render(request, "core/calendar.html", context)
+def security_txt(request):
+    """``/.well-known/security.txt`` (RFC 9116): whom to tell about a vulnerability, from
+    ``XASO_SECURITY_CONTACT`` (404 when the deployment has not set it)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    contacts = [c.strip() for c in getattr(settings, "XASO_SECURITY_CONTACT", "").split(",") if c.strip()]
+    if not contacts:
+        raise Http404
+    expires = (timezone.now() + timedelta(days=365)).replace(microsecond=0).isoformat()
+    lines = [f"Contact: {c}" for c in contacts] + [f"Expires: {expires}", "Preferred-Languages: vi, en"]
+    base = getattr(settings, "XASO_PUBLIC_BASE_URL", "").rstrip("/")
+    if base:
+        lines.append(f"Canonical: {base}/.well-known/security.txt")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

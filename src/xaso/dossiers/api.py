@@ -3,6 +3,7 @@ code, list with filters, one endpoint per transition, and the public lookup. The
 permission rules as the pages: ``services.permitted`` (state table + role + unit scope)."""
 from django.db import transaction
 from django.http import Http404
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -10,11 +11,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, Throttled, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 
 from xaso.core.models import Unit, User
+from xaso.core.parsers import JSONParser
 
 from . import selectors, services, states
 from .models import Channel, Component, Delivery, Dossier, Event, FeePayment, PaymentMethod
@@ -259,11 +262,47 @@ def _error(exc: DossierError):
 NOT_FOUND = OpenApiResponse(description="No dossier with this code that you can see")
 
 
-def _dossier_or_404(code):
-    try:
-        return Dossier.objects.get(code=code)
-    except Dossier.DoesNotExist:
+def _dossier_or_404(request, code):
+    """The dossier through the caller's scope first (``selectors.visible_dossiers``): 404
+    outside it, the same answer as for a code that does not exist; then the role (403),
+    then the state (409)."""
+    d = selectors.dossier_for(request.user, code)
+    if d is None:
         raise NotFound(_("No dossier with this code.")) from None
+    return d
+
+
+class LookupThrottle(BaseThrottle):
+    """The public lookup's per-address budget (``XASO_LOOKUP_RATE``, shared with the page),
+    counted for every request whatever its method: HEAD and OPTIONS too."""
+
+    def allow_request(self, request, view):
+        from .views import lookup_rate_exceeded
+
+        if lookup_rate_exceeded(request):
+            self.message = _("Too many lookups. Please wait a minute and try again.")
+            return False
+        return True
+
+    def wait(self):
+        return 60
+
+
+class UploadThrottle(BaseThrottle):
+    """Files sent per account and per address (``views.upload_limits``, shared with the
+    pages): every request to the files endpoint counts, whatever its method; an action
+    counts when it carries a file."""
+
+    def allow_request(self, request, view):
+        from .views import uploads_limited
+
+        files_endpoint = getattr(request.resolver_match, "url_name", "") == "dossier-attach-file"
+        if not files_endpoint and not request.FILES:
+            return True
+        return not uploads_limited(request)
+
+    def wait(self):
+        return 3600
 
 
 class DossierListQuerySerializer(serializers.Serializer):
@@ -286,15 +325,13 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_value_regex = r"[^/]+"
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    throttle_classes = [UploadThrottle]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Dossier.objects.none()
         user = self.request.user
-        if getattr(user, "is_official", False):
-            qs = selectors.scope_dossiers(user)
-        else:
-            qs = Dossier.objects.filter(applicant_account=user)
+        qs = selectors.visible_dossiers(user)
         p = self.request.query_params
         # Filters given empty are not applied (as before); the others are checked first.
         given = {k: p[k] for k in ("mine", "status", "channel") if p.get(k)}
@@ -374,6 +411,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             201: DossierSerializer,
             200: OpenApiResponse(DossierSerializer, description="Replay: a request with this Idempotency-Key created this dossier earlier; nothing was changed"),
             400: OpenApiResponse(description="Refused, with the reason"),
+            422: OpenApiResponse(description="The Idempotency-Key was used before with a different request: nothing was received"),
         },
     )
     def create(self, request):
@@ -409,6 +447,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 if v["channel"] != Channel.ONLINE:
                     raise DossierError(_("Citizens and businesses submit online (channel 2)."))
                 d = services.submit_online(user=request.user, terms=terms, applicant=applicant, components=comps, receiving_unit=unit, delivery=v["delivery"], request_summary=v["request_summary"], fee_quantities=quantities, request_key=key)
+        except services.ReplayConflict as exc:
+            # The key was used for another submission (as payment APIs answer it).
+            return Response(_error(exc), status=status.HTTP_422_UNPROCESSABLE_ENTITY)
         except DossierError as exc:
             return Response(_error(exc), status=status.HTTP_400_BAD_REQUEST)
         return Response(DossierSerializer(d, context={"request": request}).data, status=status.HTTP_200_OK if d.replayed else status.HTTP_201_CREATED)
@@ -418,14 +459,15 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         responses={200: DossierLookupSerializer, 404: OpenApiResponse(description="No match"), 429: OpenApiResponse(description="Too many lookups")},
         auth=[],
     )
-    @action(detail=False, methods=["get"], permission_classes=[AllowAny], authentication_classes=[], throttle_classes=[], url_path="lookup")
+    @action(detail=False, methods=["get"], permission_classes=[AllowAny], authentication_classes=[], throttle_classes=[LookupThrottle], url_path="lookup")
     def lookup(self, request):
-        # The same per-IP budget as the lookup page (XASO_LOOKUP_RATE, one counter for both).
-        from .views import lookup_rate_exceeded
+        # The per-address budget (XASO_LOOKUP_RATE, one counter with the page) is counted by
+        # LookupThrottle for every method; the code's budget here.
+        from .views import CODE_LOCKED_MESSAGE, find_for_lookup
 
-        if lookup_rate_exceeded(request):
-            raise Throttled(detail=_("Too many lookups. Please wait a minute and try again."))
-        d = selectors.public_lookup(request.query_params.get("code", ""), request.query_params.get("key", ""))
+        d, locked = find_for_lookup(request, request.query_params.get("code", ""), request.query_params.get("key", ""))
+        if locked:
+            raise Throttled(detail=CODE_LOCKED_MESSAGE())
         if d is None:
             raise NotFound(_("No dossier matches this code and these digits."))
         # Through the serializer: times in Vietnam time (+07:00) like the rest of the API,
@@ -439,10 +481,12 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             "due_at": d.due_at,
             "history": selectors.public_history(d),
         }
-        return Response(DossierLookupSerializer(payload).data)
+        response = Response(DossierLookupSerializer(payload).data)
+        add_never_cache_headers(response)
+        return response
 
     def _transition(self, request, code, act):
-        d = _dossier_or_404(code)
+        d = _dossier_or_404(request, code)
         expected = request.headers.get("If-Match")
         if expected and expected.strip() != "*":
             last = selectors.last_event(d)
@@ -451,10 +495,10 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                     # A retry of a request that succeeded: its result, changed nothing more.
                     return _with_etag(Response(DossierSerializer(d, context={"request": request}).data), last)
                 return Response({"detail": selectors.changed_since(last) if last else _("The dossier changed.")}, status=status.HTTP_412_PRECONDITION_FAILED)
-        ok, why = services.permitted(d, act, request.user)
-        if not ok:
-            t = states.transition(act)
-            if Status(d.status) not in t.sources or not states.condition_holds(t, d.has_head_review):
+        refusal = services.action_refusal(d, act, request.user)
+        if refusal is not None:
+            kind, why = refusal
+            if kind == "state":
                 return Response({"detail": why}, status=status.HTTP_409_CONFLICT)
             raise PermissionDenied(why)
         s = DossierActionSerializer(data=request.data)
@@ -498,7 +542,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Record a payment of the dossier's fees and charges collected at the counter (cash or
         bank transfer). Idempotent for the same reference. Online payments are recorded by the
         payment platform, not through this endpoint."""
-        d = _dossier_or_404(code)
+        d = _dossier_or_404(request, code)
         s = FeePaymentInSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         refusal = services.fee_payment_refusal(d, request.user, s.validated_data["method"])
@@ -522,6 +566,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             403: OpenApiResponse(description="Neither the receiving unit's reception desk nor the applicant of the online dossier"),
             404: NOT_FOUND,
             409: OpenApiResponse(description="Files cannot be attached in the current state"),
+            429: OpenApiResponse(description="Too many files sent from this account or address (XASO_UPLOAD_RATE, XASO_UPLOAD_RATE_PER_IP)"),
         },
         operation_id="dossiers_attach_file",
     )
@@ -532,7 +577,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         receiving unit: while the dossier is submitted, to be completed before reception,
         received (not yet transferred) or waiting for a supplement. The applicant of an online
         dossier: while it waits for the reception check or for a supplement."""
-        d = _dossier_or_404(code)
+        d = _dossier_or_404(request, code)
         refusal = services.attach_refusal(d, request.user)
         if refusal and refusal[0] == "role":
             raise PermissionDenied(refusal[1])

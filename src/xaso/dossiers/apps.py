@@ -11,3 +11,13 @@ class DossiersConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (stored due dates follow calendar decisions)
+        from xaso.core.selectors import register_citizen_scope
+
+        register_citizen_scope(_applicants_in_scope)
+
+
+def _applicants_in_scope(user):
+    """The accounts that submitted the dossiers an official may see."""
+    from .selectors import visible_dossiers
+
+    return visible_dossiers(user).exclude(applicant_account=None).values("applicant_account")

@@ -118,7 +118,9 @@ def _applicant(rng, people, i):
         return Applicant(name=c.full_name, id_number=c.national_id or "", address=c.address, phone=c.phone or "", account=c)
     name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
     phone = "09" + "".join(str(rng.randint(0, 9)) for _ in range(8))
-    pid = "038" + rng.choice("0123") + f"{rng.randint(60, 99):02d}" + "".join(str(rng.randint(0, 9)) for _ in range(6))
+    # A valid personal identification number: Thanh Hóa (038), born 1960–1999 (century-sex
+    # digit 0 or 1: men and women of the 20th century).
+    pid = "038" + rng.choice("01") + f"{rng.randint(60, 99):02d}" + "".join(str(rng.randint(0, 9)) for _ in range(6))
     agent = {}
     if rng.random() < 0.1:
         agent = {"agent_name": f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}", "agent_phone": "03" + "".join(str(rng.randint(0, 9)) for _ in range(8)), "authorisation_document": "Giấy ủy quyền (dữ liệu mẫu)"}

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xaso.core import signing
+from xaso.core.spreadsheets import append_row
 from xaso.core.text import xml_safe
 
 from . import deadlines
@@ -387,14 +388,115 @@ def render_html(doc: IssuedDocument) -> str:
 SIGNATURE_REASON = "Ký số biểu mẫu điện tử theo Thông tư 03/2025/TT-VPCP"
 
 
-def render_pdf(doc: IssuedDocument) -> bytes:
-    """The form as PDF, digitally signed by the configured signer (``XASO_SIGNING_BACKEND``,
-    docs/dossiers.md "Digital signatures"): reason ``SIGNATURE_REASON``, location the
-    issuing unit. Raises ``signing.SigningError`` (a Vietnamese message) when signing is
-    configured but fails: the form is then not issued unsigned."""
+FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+STATIC_SUFFIXES = (".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp") + FONT_SUFFIXES
+
+
+def _inside(path: Path, roots) -> bool:
+    for root in roots:
+        try:
+            path.relative_to(Path(root).resolve())
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def _static_file(relative: str) -> Path | None:
+    """A static file of the project (STATIC_ROOT, else the finders) by its path under
+    ``STATIC_URL``; None for anything else."""
+    from django.contrib.staticfiles import finders
+
+    relative = relative.lstrip("/")
+    if not relative or ".." in relative.split("/") or not relative.lower().endswith(STATIC_SUFFIXES):
+        return None
+    root = Path(settings.STATIC_ROOT).resolve()
+    candidate = (root / relative).resolve()
+    if _inside(candidate, [root]) and candidate.is_file():
+        return candidate
+    found = finders.find(relative)
+    return Path(found).resolve() if found else None
+
+
+def form_base_url() -> str:
+    """Relative and ``{% static %}`` URLs in a form resolve on the public address (then
+    served from disk by ``FormURLFetcher``, never fetched)."""
+    return getattr(settings, "XASO_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/") + "/"
+
+
+def _make_fetcher_class():
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class FormURLFetcher(URLFetcher):
+        """WeasyPrint's URL fetcher for the forms: ``data:`` URLs (the QR code), the font
+        files of ``XASO_FONT_DIR`` (``file:`` URLs) and the project's static files (under
+        ``XASO_PUBLIC_BASE_URL`` + ``STATIC_URL``, read from disk). Nothing else: no other
+        file of the server, no network (an uploaded template is written by a commune
+        administrator, and the PDF goes to citizens)."""
+
+        def __init__(self):
+            super().__init__(timeout=1, allowed_protocols={"data", "file", "http", "https"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                fonts = path.suffix.lower() in FONT_SUFFIXES and _inside(path, FONT_DIRS)
+                if (fonts or _inside(path, [settings.STATIC_ROOT])) and path.is_file():
+                    return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": _mime(path)})
+                raise ValueError(f"The form may not read {url}")
+            static_prefix = form_base_url().rstrip("/") + "/" + settings.STATIC_URL.strip("/") + "/"
+            if scheme in ("http", "https") and url.split("?", 1)[0].startswith(static_prefix):
+                path = _static_file(unquote(url.split("?", 1)[0][len(static_prefix):]))
+                if path is not None:
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _mime(path)})
+            raise ValueError(f"The form may not fetch {url}")
+
+    return FormURLFetcher
+
+
+def _mime(path: Path) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+_FETCHER_CLASS = None
+
+
+def form_url_fetcher():
+    """A ``FormURLFetcher`` (the class is built on first use: importing WeasyPrint costs
+    about 0.3 s)."""
+    global _FETCHER_CLASS
+    if _FETCHER_CLASS is None:
+        _FETCHER_CLASS = _make_fetcher_class()
+    return _FETCHER_CLASS()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """HTML to PDF with WeasyPrint, reading only what ``FormURLFetcher`` allows, without
+    attachments (``<a rel="attachment">``, ``<link rel="attachment">``): a form embeds no
+    file."""
     from weasyprint import HTML
 
-    pdf = HTML(string=render_html(doc), base_url=str(Path(__file__).parent)).write_pdf()
+    document = HTML(string=html, base_url=form_base_url(), url_fetcher=form_url_fetcher()).render()
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links = [link for link in page.links if link[0] != "attachment"]
+    return document.write_pdf()
+
+
+def render_pdf(doc: IssuedDocument) -> bytes:
+    """The form as PDF (``html_to_pdf``: no file of the server, no network, no attachment),
+    digitally signed by the configured signer (``XASO_SIGNING_BACKEND``, docs/dossiers.md
+    "Digital signatures"): reason ``SIGNATURE_REASON``, location the issuing unit. Raises
+    ``signing.SigningError`` (a Vietnamese message) when signing is configured but fails:
+    the form is then not issued unsigned."""
+    pdf = html_to_pdf(render_html(doc))
     return signing.sign_pdf(pdf, reason=SIGNATURE_REASON, location=nfc(doc.unit.name), contact=doc.unit.phone or "")
 
 
@@ -500,12 +602,13 @@ def _book_sheet(ws, unit, start, end, subtitle, dossiers):
     normal = Font(name="Times New Roman", size=11)
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    ws.append([unit.name.upper()])
-    ws.append(["SỔ THEO DÕI HỒ SƠ"])
-    ws.append([f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"])
-    ws.append([nfc(subtitle)] if subtitle else [])
-    ws.append(BOOK_COLUMNS[:6] + ["Nhận và trả kết quả"] + [""] * 4)
-    ws.append([""] * 6 + BOOK_COLUMNS[6:])
+    # Every row through append_row: what applicants typed is text, never a formula.
+    append_row(ws, [unit.name.upper()])
+    append_row(ws, ["SỔ THEO DÕI HỒ SƠ"])
+    append_row(ws, [f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"])
+    append_row(ws, [nfc(subtitle)] if subtitle else [])
+    append_row(ws, BOOK_COLUMNS[:6] + ["Nhận và trả kết quả"] + [""] * 4)
+    append_row(ws, [""] * 6 + BOOK_COLUMNS[6:])
     for col in range(1, 7):
         ws.merge_cells(start_row=5, start_column=col, end_row=6, end_column=col)
     ws.merge_cells(start_row=5, start_column=7, end_row=5, end_column=11)
@@ -534,7 +637,7 @@ def _book_sheet(ws, unit, start, end, subtitle, dossiers):
             d.get_delivery_display(),
             "",
         ]
-        ws.append([nfc(str(v)) if isinstance(v, str) else v for v in row])
+        append_row(ws, [nfc(str(v)) if isinstance(v, str) else v for v in row])
         for c in range(1, 12):
             ws.cell(ws.max_row, c).font = normal
             ws.cell(ws.max_row, c).border = box

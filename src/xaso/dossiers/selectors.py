@@ -96,6 +96,26 @@ def scope_dossiers(user):
     return Dossier.objects.filter(Q(receiving_unit_id__in=ids) | Q(current_unit_id__in=ids) | Q(competent_unit_id__in=ids))
 
 
+def visible_dossiers(user):
+    """Every dossier ``user`` may see, the scope every dossier endpoint resolves a code in
+    first (404 outside it): for an official, those received by, handled in or competent in
+    their units and those assigned to them; for a citizen or business, their own."""
+    if not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    if getattr(user, "is_official", False):
+        ids = _scope(user)
+        return Dossier.objects.filter(Q(receiving_unit_id__in=ids) | Q(current_unit_id__in=ids) | Q(competent_unit_id__in=ids) | Q(assignee=user))
+    return Dossier.objects.filter(applicant_account=user)
+
+
+def dossier_for(user, code):
+    """The dossier ``code`` if ``user`` may see it (``visible_dossiers``), else None: an
+    unknown code and a dossier outside the scope look alike."""
+    if not isinstance(code, str) or not code or len(code) > 64:
+        return None
+    return visible_dossiers(user).filter(code=code).first()
+
+
 def desk(user):
     ids = _scope(user, "reception")
     base = Dossier.objects.filter(receiving_unit_id__in=ids).only(*WORKLIST_FIELDS)

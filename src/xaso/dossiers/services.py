@@ -10,7 +10,7 @@ message and leaves the dossier unchanged.
 from __future__ import annotations
 
 import io
-import mimetypes
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -54,26 +54,10 @@ class DossierError(ValidationError):
 
 # --------------------------------------------------------------------------- settings
 
-ALLOWED_UPLOAD_TYPES = {
-    "application/pdf": (".pdf",),
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "image/tiff": (".tif", ".tiff"),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
-    "application/msword": (".doc",),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
-    "application/xml": (".xml",),
-}
-MAGIC = {
-    "application/pdf": [b"%PDF"],
-    "image/jpeg": [b"\xff\xd8\xff"],
-    "image/png": [b"\x89PNG"],
-    "image/tiff": [b"II*\x00", b"MM\x00*"],
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [b"PK\x03\x04"],
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [b"PK\x03\x04"],
-    "application/msword": [b"\xd0\xcf\x11\xe0"],
-    "application/xml": [b"<?xml", b"<"],
-}
+# The extensions accepted for dossier files; the content is checked for each
+# (``xaso.core.uploads``: type from the content, XML parsed with defusedxml and refused when
+# a browser would run it).
+UPLOAD_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".docx", ".doc", ".xlsx", ".xml")
 
 
 def max_upload_bytes():
@@ -279,31 +263,67 @@ def new_code(unit: Unit, at: datetime) -> str:
 
 
 def validate_upload(f, label=""):
+    """``(content type, size)`` of an accepted dossier file (``xaso.core.uploads.check_upload``
+    with ``UPLOAD_EXTENSIONS`` and ``XASO_DOSSIER_MAX_UPLOAD_MB``); ``("", 0)`` for no file.
+    Raises ``DossierError`` naming the file."""
+    from xaso.core.uploads import UploadRejected, check_upload
+
     if f is None:
         return "", 0
-    size = getattr(f, "size", None) or 0
-    if size > max_upload_bytes():
+    try:
+        checked = check_upload(f, extensions=UPLOAD_EXTENSIONS, max_bytes=max_upload_bytes(), label=label)
+    except UploadRejected as exc:
+        raise DossierError(exc.messages) from None
+    return checked.content_type, checked.size
+
+
+def max_files_per_dossier() -> int:
+    return int(getattr(settings, "XASO_DOSSIER_MAX_FILES", 50))
+
+
+def max_total_bytes_per_dossier() -> int:
+    return int(getattr(settings, "XASO_DOSSIER_MAX_TOTAL_MB", 200)) * 1024 * 1024
+
+
+def _stored_size(field_file) -> int:
+    try:
+        return field_file.size if field_file else 0
+    except OSError:
+        return 0
+
+
+def check_file_quota(dossier, adding: list[int], freed: int = 0, replacing: bool = False, new: bool = False) -> None:
+    """Refuse (``DossierError``) files that would take the dossier past
+    ``XASO_DOSSIER_MAX_FILES`` files or ``XASO_DOSSIER_MAX_TOTAL_MB`` in all (its components'
+    files and its result). ``adding``: sizes of the new files; ``freed``: the size of a file
+    they replace (``replacing``: the count stays); ``new``: the dossier was just created (it
+    has no file yet: nothing to read)."""
+    if not adding:
+        return
+    from django.db.models import Count, Sum
+
+    count, total = 0, 0
+    if dossier.pk is not None and not new:
+        agg = Component.objects.filter(dossier_id=dossier.pk).exclude(file="").aggregate(n=Count("id"), total=Sum("size"))
+        count, total = agg["n"] or 0, agg["total"] or 0
+        if dossier.result_file:
+            count, total = count + 1, total + _stored_size(dossier.result_file)
+    new_count = count + (0 if replacing else len(adding))
+    new_total = total - freed + sum(adding)
+    if new_count > max_files_per_dossier():
+        raise DossierError(_("A dossier holds at most %(n)d files; this one has %(count)d already.") % {"n": max_files_per_dossier(), "count": count})
+    if new_total > max_total_bytes_per_dossier():
         raise DossierError(
-            _("The file “%(name)s” is %(size).1f MB; at most %(max)d MB is accepted.")
-            % {"name": label or f.name, "size": size / 1048576, "max": max_upload_bytes() // 1048576}
+            _("The files of a dossier take at most %(mb)d MB in all; this one would take %(total).1f MB.")
+            % {"mb": max_total_bytes_per_dossier() // 1048576, "total": new_total / 1048576}
         )
-    if size == 0:
-        raise DossierError(_("The file “%(name)s” is empty.") % {"name": label or f.name})
-    ctype, _enc = mimetypes.guess_type(f.name)
-    ext = ("." + f.name.rsplit(".", 1)[-1].lower()) if "." in f.name else ""
-    if ctype not in ALLOWED_UPLOAD_TYPES or ext not in ALLOWED_UPLOAD_TYPES[ctype]:
-        raise DossierError(
-            _("The file “%(name)s” is not an accepted type (PDF, JPEG, PNG, TIFF, Word, Excel or XML).") % {"name": label or f.name}
-        )
-    pos = f.tell() if hasattr(f, "tell") else 0
-    f.seek(0)
-    head = f.read(8)
-    f.seek(pos)
-    if isinstance(head, str):
-        head = head.encode()
-    if not any(head.startswith(m) for m in MAGIC[ctype]):
-        raise DossierError(_("The content of “%(name)s” does not match its type.") % {"name": label or f.name})
-    return ctype, size
+
+
+def _delete_on_commit(storage, name: str) -> None:
+    """Delete a stored file once the transaction that replaced it commits (kept on a
+    rollback: the row still points to it)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def scope_ids(user, role=None) -> set[int]:
@@ -317,6 +337,26 @@ def scope_ids(user, role=None) -> set[int]:
 
 def _roles_in_scope(user, unit_id, role) -> bool:
     return unit_id in scope_ids(user, role)
+
+
+def action_refusal(dossier: Dossier, action, user) -> tuple[str, str] | None:
+    """Why ``user`` may not do ``action`` on ``dossier`` now, as ``(kind, message)``: kind
+    ``"role"`` (not logged in, no role for it in the dossier's unit, not the assignee) is
+    checked before ``"state"`` (the action is not possible in the dossier's status, or the
+    procedure's process does not have that step), so that someone without the role learns
+    nothing of the state. None: allowed. (The caller has already resolved the dossier through
+    the user's scope.)"""
+    t = states.transition(action)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "role", _("You must be logged in.")
+    if _granting_role(dossier, t, user) is None:
+        return "role", _("You are not allowed to “%(action)s” this dossier (role or unit).") % {"action": action_button(action)}
+    if Status(dossier.status) not in t.sources or not states.condition_holds(t, dossier.has_head_review):
+        return "state", _("“%(action)s” is not possible while the dossier is “%(status)s”.") % {
+            "action": action_button(action),
+            "status": dossier.get_status_display(),
+        }
+    return None
 
 
 def _granting_role(dossier: Dossier, t, user):
@@ -338,19 +378,9 @@ def _granting_role(dossier: Dossier, t, user):
 
 
 def permitted(dossier: Dossier, action, user) -> tuple[bool, str]:
-    """Whether ``user`` may do ``action`` on ``dossier`` now, and why not."""
-    t = states.transition(action)
-    status = Status(dossier.status)
-    if status not in t.sources or not states.condition_holds(t, dossier.has_head_review):
-        return False, _("“%(action)s” is not possible while the dossier is “%(status)s”.") % {
-            "action": action_button(action),
-            "status": dossier.get_status_display(),
-        }
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False, _("You must be logged in.")
-    if _granting_role(dossier, t, user) is not None:
-        return True, ""
-    return False, _("You are not allowed to “%(action)s” this dossier (role or unit).") % {"action": action_button(action)}
+    """Whether ``user`` may do ``action`` on ``dossier`` now, and why not (``action_refusal``)."""
+    refusal = action_refusal(dossier, action, user)
+    return (True, "") if refusal is None else (False, refusal[1])
 
 
 def acting_unit(user, role, target_unit_id):
@@ -634,6 +664,50 @@ def _check_components(terms: ProcedureTerms, components: list[ComponentIn]):
 APPLICANT_TEXT_FIELDS = ("name", "id_number", "address", "phone", "email", "agent_name", "agent_id_number", "agent_address", "agent_phone", "agent_email", "authorisation_document")
 
 
+_PASSPORT = re.compile(r"[A-Z]{1,2}\d{7,8}")
+
+
+def _id_number_messages(whose: str):
+    if whose == "agent":
+        return (
+            _("The authorised person's identification number “%(number)s” is not valid: %(reason)s"),
+            _("The authorised person's identification number “%(number)s” is not valid: give the 12-digit personal identification number, a 9-digit identity card number or a passport number."),
+        )
+    return (
+        _("The applicant's identification number “%(number)s” is not valid: %(reason)s"),
+        _("The applicant's identification number “%(number)s” is not valid: give the 12-digit personal identification number, a 9-digit identity card number, a passport number or, for an organisation, its tax code."),
+    )
+
+
+def check_id_number(value: str, *, organisation: bool = False, whose: str = "applicant") -> str:
+    """An identification number as the pages and the API accept it (one rule for both),
+    without spaces or dots; "" stays "". A 12-digit number is a personal identification
+    number and must be one (a known province code, a birth year not in the future:
+    ``core.identifiers``); 9 digits is an old identity card (CMND); a passport is one or
+    two letters and 7 or 8 digits; an organisation may give its tax code (10 digits, or
+    with a branch: ``0101234567-001``, check digit verified). Anything else is refused with
+    ``DossierError`` (``whose``: ``"applicant"`` or ``"agent"``, for the message)."""
+    from xaso.core import identifiers
+    from xaso.core.validators import identifier_error
+
+    number = (value or "").replace(" ", "").replace(".", "").upper()
+    if not number:
+        return ""
+    invalid, unknown = _id_number_messages(whose)
+    try:
+        if number.isdigit() and len(number) == 12:
+            return identifiers.parse_national_id(number).number
+        if number.isdigit() and len(number) == 9:
+            return number
+        if organisation and (number.isdigit() and len(number) == 10 or re.fullmatch(r"\d{10}-\d{3}", number)):
+            return identifiers.parse_tax_code(number).number
+        if _PASSPORT.fullmatch(number):
+            return number
+    except identifiers.IdentifierError as exc:
+        raise DossierError(invalid % {"number": value, "reason": " ".join(identifier_error(exc).messages)}) from None
+    raise DossierError(unknown % {"number": value})
+
+
 def _check_applicant(applicant: Applicant):
     # As typed or pasted: composed Vietnamese (NFC), no control characters (they would break
     # the Word forms and the tracking book), one line each.
@@ -641,6 +715,8 @@ def _check_applicant(applicant: Applicant):
         setattr(applicant, name, clean_line(getattr(applicant, name)))
     if not applicant.name:
         raise DossierError(_("The applicant's name is required."))
+    applicant.id_number = check_id_number(applicant.id_number, organisation=applicant.kind == "organisation")
+    applicant.agent_id_number = check_id_number(applicant.agent_id_number, whose="agent")
     if applicant.phone and not applicant.phone.replace("+84", "0").isdigit():
         raise DossierError(_("The applicant's phone number “%(phone)s” is not valid.") % {"phone": applicant.phone})
 
@@ -710,15 +786,17 @@ def _new_dossier(*, terms, applicant, receiving_unit, competent_unit, channel, n
     return d
 
 
-def _save_components(dossier, components, round_=0) -> list[Component]:
+def _save_components(dossier, components, round_=0, new=False) -> list[Component]:
     """Store the submitted components in one INSERT (files are written to storage first).
     Components are not audited one by one: the business action's audit record covers them."""
+    # A document reused from the applicant's vault was checked when it was stored there.
+    checked = [
+        (c.content_type, c.size) if c.stored_name else validate_upload(c.file, c.name) if c.file is not None else ("", 0)
+        for c in components
+    ]
+    check_file_quota(dossier, [size for c, (_t, size) in zip(components, checked) if c.file is not None], new=new)
     rows = []
-    for c in components:
-        if c.stored_name:
-            ctype, size = c.content_type, c.size
-        else:
-            ctype, size = validate_upload(c.file, c.name) if c.file is not None else ("", 0)
+    for c, (ctype, size) in zip(components, checked):
         comp = Component(
             dossier=dossier,
             name=c.name,
@@ -793,9 +871,47 @@ def _clean_request_key(key) -> str | None:
     return key
 
 
-def _replayed(key, *, officer=None, account=None):
+class ReplayConflict(DossierError):
+    """A submission key sent again with a different submission (the API answers 422)."""
+
+
+def submission_digest(**parts) -> str:
+    """SHA-256 of what a submission asks for (procedure version, units, channel, applicant,
+    components with their files' names and sizes, fee quantities, copies…), stored with the
+    dossier's first event: a request replayed with the same key must ask for the same."""
+    import hashlib
+    import json
+    from dataclasses import asdict, is_dataclass
+
+    def norm(value):
+        if isinstance(value, ProcedureTerms):
+            return {"code": value.code, "version": getattr(value.version, "pk", None), "competent": getattr(value.competent_unit, "pk", None)}
+        if isinstance(value, ComponentIn):
+            f = value.file
+            return {**{k: v for k, v in asdict(value).items() if k != "file"}, "file": [f.name.rsplit("/", 1)[-1], getattr(f, "size", None)] if f is not None else None}
+        if is_dataclass(value):
+            return {k: norm(getattr(value, k)) for k in value.__dataclass_fields__}
+        if hasattr(value, "_meta") and hasattr(value, "pk"):
+            return value.pk
+        if isinstance(value, dict):
+            return {str(k): norm(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [norm(v) for v in value]
+        return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+
+    payload = json.dumps({k: norm(v) for k, v in parts.items() if k != "now"}, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _first_digest(dossier) -> str:
+    data = dossier.events.order_by("id").values_list("data", flat=True).first() or {}
+    return data.get("request_digest", "") if isinstance(data, dict) else ""
+
+
+def _replayed(key, *, officer=None, account=None, digest=""):
     """The dossier an earlier request with this submission key created, marked
-    ``replayed``; None when there is none. The key belongs to whoever used it first."""
+    ``replayed``; None when there is none. The key belongs to whoever used it first, for
+    that submission: the same key with another submission is a ``ReplayConflict``."""
     if key is None:
         return None
     d = Dossier.objects.filter(request_key=key).first()
@@ -807,22 +923,28 @@ def _replayed(key, *, officer=None, account=None):
         same = d.channel == Channel.ONLINE and d.applicant_account_id == account.pk
     if not same:
         raise DossierError(_("This submission key was already used for another submission. Start a new submission."))
+    stored = _first_digest(d)
+    if digest and stored and stored != digest:
+        raise ReplayConflict(
+            _("This submission key (Idempotency-Key) was already used for dossier %(code)s, with a different request: nothing was received. Send a new key for a new submission, or the same request to get dossier %(code)s back.")
+            % {"code": d.code}
+        )
     d.replayed = True
     return d
 
 
-def _once(key, create, **who):
+def _once(key, create, digest="", **who):
     """Run ``create`` (a transaction of its own) unless a request with the same submission
     key already created the dossier. Two requests with one key at the same moment (a double
     click): the second waits on the key's unique index, fails, and returns the first's."""
     key = _clean_request_key(key)
-    existing = _replayed(key, **who)
+    existing = _replayed(key, digest=digest, **who)
     if existing is not None:
         return existing
     try:
         d = create(key)
     except IntegrityError:
-        existing = _replayed(key, **who)
+        existing = _replayed(key, digest=digest, **who)
         if existing is None:
             raise
         return existing
@@ -833,15 +955,17 @@ def _once(key, create, **who):
 def intake(*, officer, request_key=None, **kwargs) -> Dossier:
     """Counter (or postal) intake (see ``_intake``), at most once per ``request_key``: a
     repeated request with the same key returns the dossier the first one received, with
-    ``replayed`` set, and changes nothing."""
-    return _once(request_key, lambda key: _intake(officer=officer, request_key=key, **kwargs), officer=officer)
+    ``replayed`` set, and changes nothing; with another submission, ``ReplayConflict``."""
+    digest = submission_digest(**kwargs) if request_key else ""
+    return _once(request_key, lambda key: _intake(officer=officer, request_key=key, request_digest=digest, **kwargs), digest=digest, officer=officer)
 
 
 def submit_online(*, user, request_key=None, **kwargs) -> Dossier:
     """Online submission (see ``_submit_online``), at most once per ``request_key``."""
     if user is None or not getattr(user, "is_authenticated", False):
         raise DossierError(_("You must be logged in to submit a dossier online."))
-    return _once(request_key, lambda key: _submit_online(user=user, request_key=key, **kwargs), account=user)
+    digest = submission_digest(**kwargs) if request_key else ""
+    return _once(request_key, lambda key: _submit_online(user=user, request_key=key, request_digest=digest, **kwargs), digest=digest, account=user)
 
 
 @transaction.atomic
@@ -859,6 +983,7 @@ def _intake(
     copies: int = 1,
     fee_quantities=None,
     request_key=None,
+    request_digest="",
     now=None,
 ) -> Dossier:
     """Counter (or postal) intake: the dossier is received at once and the receipt and
@@ -890,9 +1015,19 @@ def _intake(
         calendar=calendar,
         request_key=request_key,
     )
-    saved = _save_components(d, components)
+    saved = _save_components(d, components, new=True)
     _mark_received(d, officer, now, fresh=True, calendar=calendar)
-    ev = _event(d, "intake", user=officer, now=now, from_status="", unit=acting_unit(officer, "reception", receiving_unit.pk), components=saved, pauses=[])
+    ev = _event(
+        d,
+        "intake",
+        user=officer,
+        now=now,
+        from_status="",
+        unit=acting_unit(officer, "reception", receiving_unit.pk),
+        components=saved,
+        pauses=[],
+        data={"request_digest": request_digest} if request_digest else None,
+    )
     _notify_received(d, ev)
     return d
 
@@ -910,6 +1045,7 @@ def _submit_online(
     request_summary: str = "",
     fee_quantities=None,
     request_key=None,
+    request_digest="",
     now=None,
 ) -> Dossier:
     """Online submission (NĐ 118/2025 Điều 17 k2): waits for the reception check.
@@ -933,9 +1069,9 @@ def _submit_online(
         fees=fees,
         request_key=request_key,
     )
-    _save_components(d, components)
+    _save_components(d, components, new=True)
     # The applicant acts for no unit; the event names the desk the dossier was sent to.
-    _event(d, "submit_online", user=user, now=now, from_status="", unit=receiving_unit)
+    _event(d, "submit_online", user=user, now=now, from_status="", unit=receiving_unit, data={"request_digest": request_digest} if request_digest else None)
     return d
 
 
@@ -1056,11 +1192,52 @@ def _notify_refused(d, ev, reasons):
     _notify(d, "refused", ev.pk, sms, _("Dossier %(code)s refused") % {"code": d.code})
 
 
+def _has_handlers(unit_ids) -> set[int]:
+    """Of ``unit_ids``, the units with an active official who can take the dossier there
+    (a head to assign it, or a specialist)."""
+    from xaso.core.models import Membership, Role
+
+    return set(
+        Membership.objects.filter(unit_id__in=unit_ids, role__in=[Role.UNIT_HEAD, Role.SPECIALIST], is_active=True, user__is_active=True)
+        .values_list("unit_id", flat=True)
+    )
+
+
+def transfer_targets(dossier) -> list[Unit]:
+    """The units ``dossier`` may be transferred to (NĐ 118/2025 Điều 18: to the competent
+    unit): the competent unit set at intake (the procedure's department in the competent
+    commune, found by ``catalog.services.find_department_unit``: the only way a dossier
+    leaves its receiving commune, when the procedure is done regardless of administrative
+    boundary), and the units of the receiving unit's commune that the procedure version's
+    process names (``catalog.services.resolve_unit``); each active and with an official to
+    handle it. Inter-agency work (liên thông) goes through ``send_interagency``, not here."""
+    ids = {dossier.competent_unit_id} if dossier.competent_unit_id else set()
+    receiving = dossier.receiving_unit
+    commune = receiving.local_government or receiving
+    version = dossier.procedure_version if dossier.procedure_version_id else None
+    if version is not None:
+        from xaso.catalog.services import find_department_unit, resolve_unit
+
+        named = [find_department_unit(version.department(), commune)] + [resolve_unit(step, commune) for step in version.steps.all()]
+        ids |= {u.pk for u in named if u is not None and u.pk != receiving.pk and (u.local_government or u) == commune}
+    units = Unit.objects.filter(pk__in=ids, is_active=True)
+    staffed = _has_handlers(ids)
+    return [u for u in units.order_by("name") if u.pk in staffed]
+
+
 @transaction.atomic
 def transfer(dossier, user, *, to_unit: Unit | None = None, note="", now=None) -> Dossier:
-    """B2: transfer to the competent unit (NĐ 118/2025 Điều 18)."""
+    """B2: transfer to the competent unit (NĐ 118/2025 Điều 18), or another unit among
+    ``transfer_targets``."""
     now = _now(now)
     d, prev = _begin(dossier, Action.TRANSFER, user, now)
+    allowed = {u.pk for u in transfer_targets(d)}
+    target = to_unit if to_unit is not None else d.competent_unit
+    if target is None or target.pk not in allowed:
+        raise DossierError(
+            _("The dossier cannot be transferred to “%(unit)s”: only to the competent unit of its procedure, or a unit of the commune its process names, with officials to handle it.")
+            % {"unit": target.name if target is not None else "—"}
+        )
     if to_unit is not None:
         d.competent_unit = to_unit
     d.current_unit = d.competent_unit
@@ -1235,7 +1412,8 @@ def result_ready(dossier, user, *, result_number="", result_file=None, summary="
             raise DossierError(_("Attach the electronic result (the signed, digitised document)."))
         result_number = _require(result_number, _("Give the number of the result document."))
     if result_file is not None:
-        validate_upload(result_file, _("electronic result"))
+        _ctype, size = validate_upload(result_file, _("electronic result"))
+        check_file_quota(d, [size])
         d.result_file.save(result_file.name.rsplit("/", 1)[-1], result_file, save=False)
     d.result_number = result_number
     d.result_code = result_number
@@ -1805,9 +1983,14 @@ def attach_file(dossier, user, *, file, component_id=None, name="", now=None) ->
         raise DossierError(_("This dossier has no submitted document “%(which)s”.") % {"which": component_id or name})
     ctype, size = validate_upload(file, comp.name)
     previous = comp.file.name if comp.file else ""
+    check_file_quota(d, [size], freed=comp.size if previous else 0, replacing=bool(previous))
     comp.file.save(file.name.rsplit("/", 1)[-1], file, save=False)
     comp.content_type, comp.size, comp.digitised = ctype, size, True
     comp.save(update_fields=["file", "content_type", "size", "digitised"])
+    if previous and previous != comp.file.name:
+        # The replaced scan is deleted (the event and the audit record keep its name):
+        # replacing a file again and again must not fill the storage.
+        _delete_on_commit(comp.file.storage, previous)
     data = {"component": comp.pk, "name": comp.name, "file": comp.file.name, "size": size, "content_type": ctype, "replaced": previous}
     _event(d, "attach_file", user=user, now=now, from_status=d.status, note=comp.name, data=data, unit=None)
     return comp

@@ -8,15 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
+from django.views.decorators.http import require_POST, require_safe
 
 from xaso.core import audit
 from xaso.core.models import Unit
+from xaso.core.ratelimits import Limit, count, exhausted, over_limit
 from xaso.core.refcache import ttl_memo
 from xaso.core.signing import SigningError
 
@@ -39,15 +40,27 @@ def official_required(view):
 
 
 def _dossier_for(request, code) -> Dossier:
-    d = get_object_or_404(Dossier, code=code)
-    if not selectors.scope_dossiers(request.user).filter(pk=d.pk).exists() and d.assignee_id != request.user.pk:
-        raise PermissionDenied
+    """The dossier through the caller's scope first: 404 outside it, as for a code that does
+    not exist (then each view checks the role, then the state)."""
+    d = selectors.dossier_for(request.user, code)
+    if d is None:
+        raise Http404
     return d
 
 
 @official_required
 def my_work(request):
     f = {k: request.GET.get(k, "") for k in ("procedure", "field", "status", "channel", "unit")}
+    # Filters with a fixed set of values (a link edited by hand, an old bookmark): a value
+    # that cannot be one is dropped with a message, not sent to the database.
+    valid = {"status": {s for s, _label in STATUS_CHOICES}, "channel": {str(c) for c in Channel.values}}
+    for key, values in valid.items():
+        if f[key] and f[key] not in values:
+            messages.warning(request, _("The filter “%(value)s” is not valid and was ignored.") % {"value": f[key][:40]})
+            f[key] = ""
+    if f["unit"] and not (f["unit"].isascii() and f["unit"].isdigit() and len(f["unit"]) < 19):
+        messages.warning(request, _("The filter “%(value)s” is not valid and was ignored.") % {"value": f["unit"][:40]})
+        f["unit"] = ""
     qs = selectors.worklist(request.user, **f)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     cal = services.get_calendar()
@@ -109,6 +122,9 @@ def intake(request):
         messages.error(request, " ".join(exc.messages))
         return redirect("dossiers:intake")
     form = IntakeForm(request.POST or None, request.FILES or None, documents=terms.documents, receiving_units=desk_units, fee=terms.fee, fee_lines=terms.fee_lines)
+    if request.FILES and uploads_limited(request):
+        messages.error(request, uploads_limited_message())
+        return render(request, "dossiers/intake.html", {"form": form, "procedure": procedure, "version": version, "terms": terms}, status=429)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         unit = cd["receiving_unit"]
@@ -172,10 +188,14 @@ def VERDICTS():
     return {"early": _("Before time"), "on_time": _("On time"), "late": _("Late")}
 
 
+# The applicant's personal data a page, a slip or the book shows (audited reads).
+PERSONAL_FIELDS = ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"]
+
+
 @official_required
 def detail(request, code):
     d = _dossier_for(request, code)
-    audit.record_read(d, ["applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"])
+    audit.record_read(d, PERSONAL_FIELDS)
     cal = services.get_calendar()
     clock = services.clock(d, calendar=cal)
     allowed = services.allowed_actions(d, request.user)
@@ -242,6 +262,9 @@ def act(request, code, action):
         action = states.Action(action)
     except ValueError:
         raise Http404
+    if request.FILES and uploads_limited(request):
+        messages.error(request, uploads_limited_message())
+        return redirect("dossiers:detail", code=d.code)
     stale = _stale_form(request, d, action)
     if stale:
         level, text = stale
@@ -280,6 +303,7 @@ def _stale_form(request, d, action):
 
 
 @login_required
+@require_safe
 def builtin_form_templates(request, kind=None, fmt=None):
     """The built-in form templates, to download and start a replacement from (for those who
     may upload templates in the admin)."""
@@ -290,15 +314,14 @@ def builtin_form_templates(request, kind=None, fmt=None):
         return render(request, "dossiers/form_templates.html", {"kinds": kinds})
     if kind not in DocumentKind.values or fmt not in ("html", "docx"):
         raise Http404
+    from xaso.core.uploads import HTML_TEMPLATE, attachment_response
+
     if fmt == "html":
         from django.template.loader import get_template
 
         data = Path(get_template(f"dossiers/forms/{kind}.html").origin.name).read_bytes()
-        resp = _file_response(data, f"{kind}.html", "text/html; charset=utf-8")
-    else:
-        resp = _file_response((documents.BUILTIN_DOCX / f"{kind}.docx").read_bytes(), f"{kind}.docx", DOCX)
-    resp["Content-Disposition"] = resp["Content-Disposition"].replace("inline", "attachment")
-    return resp
+        return attachment_response(data, f"{kind}.html", HTML_TEMPLATE)
+    return attachment_response((documents.BUILTIN_DOCX / f"{kind}.docx").read_bytes(), f"{kind}.docx", DOCX)
 
 
 def _file_response(data, filename, content_type):
@@ -323,9 +346,14 @@ def _signed_pdf_response(request, d, doc, filename):
 
 
 @official_required
+@require_safe
 def document(request, code, pk, fmt):
+    if fmt not in ("pdf", "docx"):
+        raise Http404
     d = _dossier_for(request, code)
     doc = get_object_or_404(d.documents, pk=pk)
+    # A slip prints the applicant's personal data: a read, in the audit trail.
+    audit.record_read(d, PERSONAL_FIELDS, reason=f"{doc.kind} {doc.number}/{doc.year} ({fmt})")
     name = f"{d.code}-{doc.kind}-{doc.number}"
     if fmt == "pdf":
         return _signed_pdf_response(request, d, doc, f"{name}.pdf")
@@ -333,28 +361,43 @@ def document(request, code, pk, fmt):
 
 
 @official_required
+@require_safe
 def control_sheet(request, code, fmt):
+    if fmt not in ("pdf", "docx"):
+        raise Http404
     d = _dossier_for(request, code)
     doc = documents.control_sheet(d, request.user)
+    audit.record_read(d, PERSONAL_FIELDS, reason=f"control {doc.number}/{doc.year} ({fmt})")
     if fmt == "pdf":
         return _signed_pdf_response(request, d, doc, f"{d.code}-phieu-kiem-soat.pdf")
     return _file_response(documents.render_docx(doc), f"{d.code}-phieu-kiem-soat.docx", DOCX)
 
 
 @official_required
+@require_safe
 def stored_file(request, code, what, pk=None):
+    """A file of the dossier (a component's scan, the electronic result), always as an
+    attachment with the sandbox headers (``xaso.core.uploads.attachment_response``): a file
+    a citizen uploaded never runs in an official's browser."""
+    from xaso.core.uploads import attachment_response, stored_content_type
+
     d = _dossier_for(request, code)
-    component = None if what == "ket-qua" else get_object_or_404(d.components, pk=pk)
-    f = d.result_file if component is None else component.file
+    component = None
+    if what == "ket-qua":
+        f, recorded = d.result_file, ""
+    else:
+        component = get_object_or_404(d.components, pk=pk)
+        f, recorded = component.file, component.content_type
     if not f:
         raise Http404
     # A component's read is logged on the component: its owner sees who opened which of
     # their documents (the vault's access log).
     audit.record_read(component or d, [what] if component is None else ["file"])
-    return FileResponse(f.open("rb"), as_attachment=False, filename=f.name.rsplit("/", 1)[-1])
+    return attachment_response(f.open("rb"), f.name.rsplit("/", 1)[-1], stored_content_type(f, recorded))
 
 
 @official_required
+@require_safe
 def tracking_book(request):
     units = Unit.objects.filter(pk__in=services.scope_ids(request.user)).order_by("name")
     today = timezone.localdate()
@@ -364,13 +407,17 @@ def tracking_book(request):
     except ValueError:
         messages.error(request, _("Enter dates as YYYY-MM-DD."))
         start, end = today.replace(day=1), today
-    unit_id = request.GET.get("unit")
+    unit_id = request.GET.get("unit", "")
     if unit_id and request.GET.get("download"):
+        if not (unit_id.isascii() and unit_id.isdigit() and len(unit_id) < 19):
+            raise Http404
         unit = get_object_or_404(units, pk=unit_id)
         if end < start or (end - start) > timedelta(days=366):
             messages.error(request, _("The period must be at most one year, and end after it starts."))
         else:
             data = documents.tracking_book(unit, start, end, field=request.GET.get("field") or None)
+            # The book lists every applicant of the period: one read of them all, audited.
+            audit.record_read(unit, ["tracking_book: " + ", ".join(PERSONAL_FIELDS)], reason=f"{start:%Y-%m-%d}..{end:%Y-%m-%d} {request.GET.get('field') or ''}".strip())
             return _file_response(
                 data, f"so-theo-doi-{start:%Y%m%d}-{end:%Y%m%d}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             )
@@ -383,7 +430,8 @@ def tracking_book(request):
 
 def lookup(request):
     """Public lookup by code and the last 4 digits of the phone or ID, or the lookup secret
-    (QR code). Rate-limited per IP."""
+    (QR code). Rate-limited per address (every method counts) and per code (a few wrong
+    keys per hour); a wrong key and an unknown code get the same page."""
     code = request.GET.get("ma", "").strip()
     key = request.GET.get("k", "").strip()
     ctx = {"code": code, "key": key, "searched": bool(code)}
@@ -393,13 +441,43 @@ def lookup(request):
             ctx["error"] = _("Too many lookups from your connection. Please wait a minute and try again.")
             status = 429
         else:
-            d = selectors.public_lookup(code, key)
-            if d is None:
+            d, locked = find_for_lookup(request, code, key)
+            if locked:
+                ctx["error"] = CODE_LOCKED_MESSAGE()
+                status = 429
+            elif d is None:
                 ctx["error"] = _("No dossier matches this code and these digits. Check the code on your receipt and the last 4 digits of the phone number or identification number you gave.")
             else:
                 ctx["d"] = d
                 ctx["history"] = selectors.public_history(d)
-    return render(request, "dossiers/lookup.html", ctx, status=status)
+    if request.method not in ("GET", "HEAD"):
+        status = 405
+    response = render(request, "dossiers/lookup.html", ctx, status=status)
+    add_never_cache_headers(response)  # a dossier's status and history: never cached
+    if status == 405:
+        response["Allow"] = "GET, HEAD"
+    return response
+
+
+def upload_limits():
+    """Files sent per account and per address (``XASO_UPLOAD_RATE``,
+    ``XASO_UPLOAD_RATE_PER_IP``): the pages and the API count against the same budget."""
+    from django.conf import settings
+
+    return [
+        Limit("user", getattr(settings, "XASO_UPLOAD_RATE", "60/h")),
+        Limit("ip", getattr(settings, "XASO_UPLOAD_RATE_PER_IP", "300/h")),
+    ]
+
+
+def uploads_limited(request) -> bool:
+    """Count a request that carries files (whatever its method) against ``upload_limits``;
+    true once over."""
+    return over_limit(request, "uploads", upload_limits())
+
+
+def uploads_limited_message():
+    return _("Too many files were sent from your account or connection. Please wait and try again later.")
 
 
 def _lookup_rate():
@@ -408,7 +486,32 @@ def _lookup_rate():
     return getattr(settings, "XASO_LOOKUP_RATE", "30/m")
 
 
+def _lookup_rate_per_code():
+    from django.conf import settings
+
+    return getattr(settings, "XASO_LOOKUP_RATE_PER_CODE", "5/h")
+
+
+def CODE_LOCKED_MESSAGE():  # noqa: N802 - a message, translated when used
+    return _("Too many wrong digits were tried for this dossier code. Please wait an hour and try again, or ask the one-stop centre.")
+
+
 def lookup_rate_exceeded(request) -> bool:
-    """Count one public lookup (page or API) against the caller's IP; true once over
-    ``XASO_LOOKUP_RATE``."""
-    return is_ratelimited(request, group="dossier-lookup", key="ip", rate=_lookup_rate(), method=["GET"], increment=True)
+    """Count one public lookup request (page or API, whatever its HTTP method) against the
+    caller's address; true once over ``XASO_LOOKUP_RATE``."""
+    return over_limit(request, "dossier-lookup", [Limit("ip", _lookup_rate())])
+
+
+def find_for_lookup(request, code: str, key: str):
+    """``(dossier or None, locked)``. A code that had ``XASO_LOOKUP_RATE_PER_CODE`` wrong
+    keys in the window is locked (from every address, for the right key too, until the
+    window ends); each failed attempt counts for its code, known or not, so that a locked
+    or failing unknown code looks like a known one."""
+    normalised = (code or "").strip().upper()[:64]
+    limit = Limit("key", _lookup_rate_per_code(), normalised)
+    if exhausted(request, "dossier-lookup-code", limit):
+        return None, True
+    d = selectors.public_lookup(code, key)
+    if d is None:
+        count(request, "dossier-lookup-code", [limit])
+    return d, False

@@ -3,12 +3,12 @@ from django.contrib import messages
 from django.db.models import BooleanField, ExpressionWrapper
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xaso.core.models import Membership, User
 from xaso.plan import selectors as plan_selectors
@@ -229,6 +229,7 @@ def kpi_weights(request):
 
 
 @login_required
+@require_safe
 def evidence(request, pk):
     """A reported value's evidence file, for those who may see the plan (media files are
     never served publicly)."""
@@ -237,5 +238,7 @@ def evidence(request, pk):
         raise Http404
     if not plan_selectors.can_view(request.user, item.period.plan):
         raise PermissionDenied
+    from xaso.core.uploads import attachment_response, stored_content_type
+
     name = item.evidence.name.rsplit("/", 1)[-1]
-    return FileResponse(item.evidence.open("rb"), as_attachment=True, filename=name)
+    return attachment_response(item.evidence.open("rb"), name, stored_content_type(item.evidence))

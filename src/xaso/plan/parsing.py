@@ -236,7 +236,9 @@ def rows_from_csv(data: bytes | str) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(data), dialect)]
+    from xaso.core.spreadsheets import csv_unescape  # our own exports escape formula starts
+
+    return [[csv_unescape(cell) for cell in row] for row in csv.reader(io.StringIO(data), dialect)]
 
 
 def rows_from_xlsx(data: bytes) -> list[list[str]]:

@@ -232,6 +232,8 @@ def build_annex(period) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from xaso.core.spreadsheets import append_row  # reports' text stays text, never a formula
+
     plan = period.plan
     by_task = {}
     for report in ProgressReport.objects.filter(period=period).select_related("unit"):
@@ -239,23 +241,23 @@ def build_annex(period) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Phụ lục"
-    sheet.append([f"PHỤ LỤC: TÌNH HÌNH THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH {period_phrase(period).upper()}"])
-    sheet.append([])
+    append_row(sheet, [f"PHỤ LỤC: TÌNH HÌNH THỰC HIỆN NHIỆM VỤ CẢI CÁCH HÀNH CHÍNH {period_phrase(period).upper()}"])
+    append_row(sheet, [])
     header = ["TT", "Nội dung thực hiện", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành", "Đơn vị báo cáo", "Tình trạng", "Tiến độ (%)", "Kết quả", "Khó khăn, vướng mắc", "Trạng thái duyệt"]
-    sheet.append(header)
+    append_row(sheet, header)
     for cell in sheet[3]:
         cell.font = Font(name="Times New Roman", bold=True)
     for area in plan.areas.prefetch_related("tasks"):
-        sheet.append([area.number, area.title])
+        append_row(sheet, [area.number, area.title])
         sheet.cell(row=sheet.max_row, column=1).font = Font(name="Times New Roman", bold=True)
         sheet.cell(row=sheet.max_row, column=2).font = Font(name="Times New Roman", bold=True)
         for task in area.tasks.order_by("number"):
             base = [task.number, task.text, task.lead_text, task.coordinating_text, task.deadline_text]
             reports = by_task.get(task.pk, [])
             if not reports:
-                sheet.append(base + ["", "chưa báo cáo", None, "", "", ""])
+                append_row(sheet, base + ["", "chưa báo cáo", None, "", "", ""])
             for r in reports:
-                sheet.append(base + [str(r.unit), STATUS_VI[r.status], r.progress, r.done, r.difficulties, r.get_state_display()])
+                append_row(sheet, base + [str(r.unit), STATUS_VI[r.status], r.progress, r.done, r.difficulties, r.get_state_display()])
     for column, width in zip("ABCDEFGHIJK", (6, 60, 25, 25, 20, 25, 15, 10, 40, 30, 15)):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=3):

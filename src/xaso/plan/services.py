@@ -3,7 +3,6 @@ milestone dates, period closing, reminders. One function per business action, ea
 and audited (``xaso.core.audit``)."""
 from __future__ import annotations
 
-import mimetypes
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -318,48 +317,17 @@ def close_period(period: ReportingPeriod, user) -> None:
 # Evidence files
 # ---------------------------------------------------------------------------
 
-# First bytes of each accepted file family, so a renamed executable is refused.
-_MAGIC = {
-    ".pdf": (b"%PDF",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".odt": (b"PK\x03\x04",),
-    ".ods": (b"PK\x03\x04",),
-    ".doc": (b"\xd0\xcf\x11\xe0",),
-    ".xls": (b"\xd0\xcf\x11\xe0",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG",),
-}
+def validate_upload(upload) -> str:
+    """Refuse a file of the wrong type or too large, with a message naming the file; the
+    content type the content shows, for an accepted one (``xaso.core.uploads``: the type is
+    read from the content; ``XASO_PLAN_EVIDENCE_EXTENSIONS`` that the content check does
+    not know are refused)."""
+    from xaso.core.uploads import UploadRejected, check_upload
 
-
-def validate_upload(upload) -> None:
-    """Refuse a file of the wrong type or too large, with a message naming the file."""
-    name = os.path.basename(upload.name or "")
-    ext = os.path.splitext(name)[1].lower()
-    allowed = evidence_extensions()
-    if ext not in allowed:
-        raise PlanError(
-            _("“%(name)s”: this type of file is not accepted (accepted: %(types)s).") % {"name": name, "types": ", ".join(allowed)}
-        )
-    limit = evidence_max_bytes()
-    if upload.size > limit:
-        raise PlanError(
-            _("“%(name)s” is too large (%(size)s MB; the limit is %(limit)s MB).")
-            % {"name": name, "size": round(upload.size / 1048576, 1), "limit": round(limit / 1048576, 1)}
-        )
-    if upload.size == 0:
-        raise PlanError(_("“%(name)s” is empty.") % {"name": name})
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    magic = _MAGIC.get(ext)
-    if magic and not head.startswith(magic):
-        raise PlanError(_("“%(name)s” is not really a %(ext)s file.") % {"name": name, "ext": ext})
-
-
-def _content_type(upload) -> str:
-    return getattr(upload, "content_type", None) or mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
+    try:
+        return check_upload(upload, extensions=evidence_extensions(), max_bytes=evidence_max_bytes()).content_type
+    except UploadRejected as exc:
+        raise PlanError(" ".join(exc.messages)) from None
 
 
 # ---------------------------------------------------------------------------
@@ -431,20 +399,19 @@ def save_report(report: ProgressReport, user, *, status: str, progress: int, don
         raise PlanError(_("A completed task has progress 100%."))
     if submit and not (done or "").strip():
         raise PlanError(_("Describe what was done before submitting."))
-    for upload in files:
-        validate_upload(upload)
+    content_types = [validate_upload(upload) for upload in files]
     report.status, report.progress, report.done, report.difficulties = status, progress, done.strip(), difficulties.strip()
     report.state = new_state
     if submit:
         report.submitted_by, report.submitted_at = user, timezone.now()
     report.save()
-    for upload in files:
+    for upload, content_type in zip(files, content_types):
         Evidence.objects.create(
             report=report,
             file=upload,
             original_name=os.path.basename(upload.name)[:255],
             size=upload.size,
-            content_type=_content_type(upload)[:100],
+            content_type=content_type,
             uploaded_by=user,
         )
     if submit:

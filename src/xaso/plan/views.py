@@ -3,12 +3,12 @@ queue, the chairman's overview, downloads of the periodic report."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from xaso.core.models import Unit
 
@@ -192,11 +192,14 @@ def review_queue(request):
 
 
 @login_required
+@require_safe
 def evidence(request, pk):
     item = get_object_or_404(Evidence.objects.select_related("report__period__plan"), pk=pk)
     if not selectors.can_view(request.user, item.report.period.plan):
         raise PermissionDenied
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    from xaso.core.uploads import attachment_response, stored_content_type
+
+    return attachment_response(item.file.open("rb"), item.original_name, stored_content_type(item.file, item.content_type))
 
 
 def _can_download(user, plan):
@@ -204,6 +207,7 @@ def _can_download(user, plan):
 
 
 @login_required
+@require_safe
 def download_report(request, code):
     from . import reports
 
@@ -220,6 +224,7 @@ def download_report(request, code):
 
 
 @login_required
+@require_safe
 def download_annex(request, code):
     from . import reports
 
@@ -235,6 +240,7 @@ def download_annex(request, code):
 
 
 @login_required
+@require_safe
 def export_plan(request):
     plan = _plan(request)
     if not selectors.can_see_overview(request.user, plan):
@@ -243,11 +249,13 @@ def export_plan(request):
 
     from openpyxl import Workbook
 
+    from xaso.core.spreadsheets import append_row
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Nhiệm vụ"
     for row in services.export_rows(plan):
-        sheet.append(row)
+        append_row(sheet, row)  # text stays text, never a formula
     buffer = BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
@@ -263,7 +271,10 @@ def _office_post(request, action):
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Saved."))
-    return redirect(request.POST.get("next") or reverse("plan:overview"))
+    # Back to the page the form was on: a path of this site only (never another site).
+    from xaso.core.two_factor_urls import safe_next
+
+    return redirect(safe_next(request, request.POST.get("next")) or reverse("plan:overview"))
 
 
 @login_required

@@ -46,3 +46,11 @@ def add_class(bound_field, css):
             attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = " ".join(ids)
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def citizen_ref(user):
+    """The signed reference of a citizen's record (``core:citizen_detail``)."""
+    from ..selectors import citizen_ref as ref
+
+    return ref(user)

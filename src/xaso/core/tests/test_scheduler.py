@@ -49,10 +49,10 @@ def test_jobs_run_at_their_time_once(calls):
     assert scheduler.run_due(vn(1, 6, 0)) == []
     assert ScheduledJob.objects.count() == len(scheduler.JOBS)
     # 5 minutes later the frequent jobs are due; 07:00 brings the daily alerts.
-    assert names(scheduler.run_due(vn(1, 6, 5))) == ["dossier_sync", "notifications_send"]
-    assert names(scheduler.run_due(vn(1, 7, 0))) == ["dossier_alerts", "dossier_sync", "notifications_send", "payments_reconcile"]
+    assert names(scheduler.run_due(vn(1, 6, 5))) == ["audit_anchor", "dossier_sync", "notifications_send"]
+    assert names(scheduler.run_due(vn(1, 7, 0))) == ["dossier_alerts", "audit_anchor", "dossier_sync", "notifications_send", "payments_reconcile"]
     assert scheduler.run_due(vn(1, 7, 0)) == []  # the same tick again: nothing twice
-    assert names(scheduler.run_due(vn(1, 7, 30))) == ["plan_remind", "dossier_sync", "notifications_send", "payments_reconcile"]
+    assert names(scheduler.run_due(vn(1, 7, 30))) == ["audit_anchor", "plan_remind", "dossier_sync", "notifications_send", "payments_reconcile"]
     assert ("plan", "remind") in calls and ("dossier_alerts",) in calls
     row = ScheduledJob.objects.get(name="dossier_alerts")
     assert row.runs == 1 and row.last_ok is True and row.last_output == "ran dossier_alerts\n"
@@ -74,7 +74,7 @@ def test_a_failing_job_is_recorded_and_the_others_run(calls):
     scheduler.run_due(vn(1, 6, 0))
     calls.failing.add("dossier_sync")
     done = dict(scheduler.run_due(vn(1, 6, 5)))
-    assert done == {"dossier_sync": False, "notifications_send": True}
+    assert done == {"audit_anchor": True, "dossier_sync": False, "notifications_send": True}
     row = ScheduledJob.objects.get(name="dossier_sync")
     assert row.last_ok is False and "gateway down" in row.last_output and "Traceback" in row.last_output
     calls.failing.clear()
@@ -82,7 +82,7 @@ def test_a_failing_job_is_recorded_and_the_others_run(calls):
 
 
 def test_schedule_overrides(calls, settings):
-    settings.XASO_SCHEDULE = "dossier_alerts=daily 06:30; dossier_sync=off;notifications_send=every 1 minute"
+    settings.XASO_SCHEDULE = "dossier_alerts=daily 06:30; dossier_sync=off;notifications_send=every 1 minute;audit_anchor=off"
     scheduler.run_due(vn(1, 6, 0))
     assert names(scheduler.run_due(vn(1, 6, 30))) == ["dossier_alerts", "notifications_send", "payments_reconcile"]
     settings.XASO_SCHEDULE = "dossier_alerts=at dawn"
@@ -110,7 +110,7 @@ def test_parallel_schedulers_run_each_occurrence_once(calls):
     scheduler.run_due(vn(1, 6, 0))
     results, errors = run_parallel(4, lambda i: scheduler.run_due(vn(1, 7, 0)))
     assert not errors, errors
-    assert sorted(names([job for done in results for job in done])) == ["dossier_alerts", "dossier_sync", "notifications_send", "payments_reconcile"]
+    assert sorted(names([job for done in results for job in done])) == ["audit_anchor", "dossier_alerts", "dossier_sync", "notifications_send", "payments_reconcile"]
     assert ScheduledJob.objects.get(name="dossier_alerts").runs == 1
 
 

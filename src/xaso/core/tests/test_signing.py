@@ -92,7 +92,8 @@ def test_deploy_check_warns_about_the_sandbox_certificate(settings):
     settings.XASO_SIGNING_BACKEND = "sandbox"
     assert [w.id for w in signing.check_signing_backend()] == ["xaso.W001"]
     settings.XASO_SIGNING_BACKEND = "pkcs12"
-    assert signing.check_signing_backend() == []
+    settings.XASO_SIGNING_P12 = ""
+    assert [e.id for e in signing.check_signing_backend()] == ["xaso.E001"]  # no file: an error
     settings.XASO_SIGNING_BACKEND = "none"
     assert signing.check_signing_backend() == []
     settings.DEBUG = True

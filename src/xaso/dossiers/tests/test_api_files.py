@@ -95,11 +95,16 @@ def test_wrong_person_or_wrong_state_is_refused(world, make_intake, online):
     d = make_intake(components=components(with_file=False))
     comp = Component.objects.filter(dossier=d).first()
     other_citizen = User.objects.create_user(username="0987000111", password="x" * 12, kind=User.Kind.CITIZEN, phone="0987000111")
-    for who in (world.outsider_reception, world.specialist, world.head, world.citizen, other_citizen):
+    # Outside their scope (another commune's desk, citizens who did not submit it): 404, as for
+    # a dossier that does not exist; in scope without the role: 403.
+    for who in (world.outsider_reception, world.citizen, other_citizen):
+        r = api_as(who).post(url(d), {"component": comp.pk, "file": pdf()}, format="multipart")
+        assert r.status_code == 404, who.username
+    for who in (world.specialist, world.head):
         r = api_as(who).post(url(d), {"component": comp.pk, "file": pdf()}, format="multipart")
         assert r.status_code == 403, who.username
     oc = Component.objects.filter(dossier=online).first()
-    assert api_as(other_citizen).post(url(online), {"component": oc.pk, "file": pdf()}, format="multipart").status_code == 403
+    assert api_as(other_citizen).post(url(online), {"component": oc.pk, "file": pdf()}, format="multipart").status_code == 404
     services.transfer(d, world.reception, now=at(2026, 3, 2, 10))
     r = api_as(world.reception).post(url(d), {"component": comp.pk, "file": pdf()}, format="multipart")
     assert r.status_code == 409

@@ -43,9 +43,9 @@ def test_worklist_and_detail_pages(client, world, make_intake):
     offered = set(re.findall(r'data-action="([a-z_]+)"', html))
     assert offered == set(services.allowed_actions(Dossier.objects.get(pk=d.pk), world.specialist))
     assert "submit_for_approval" in offered and "approve" not in offered
-    # An official of another commune cannot open it.
+    # An official of another commune cannot open it: outside his scope, as if it did not exist.
     client.force_login(world.outsider_specialist)
-    assert client.get(reverse("dossiers:detail", args=[d.code])).status_code == 403
+    assert client.get(reverse("dossiers:detail", args=[d.code])).status_code == 404
 
 
 def test_act_through_page_and_refusal_message(client, world, make_intake):

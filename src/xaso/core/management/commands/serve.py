@@ -75,6 +75,35 @@ def build_application(options):
     return XasoApplication(options)
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent_pid: int):
+    """``preexec_fn`` of the background processes: they must not outlive ``xaso serve``,
+    however it ends (even ``kill -9``, when it cannot stop them itself). On Linux the kernel
+    sends them SIGTERM when their parent dies (``prctl(PR_SET_PDEATHSIG)``); if the parent
+    is already gone when the child starts, the child exits at once. Elsewhere, the watchdog
+    of ``xaso.cli`` (``XASO_PARENT_PID``) does it within a few seconds."""
+
+    def preexec():
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != parent_pid:
+            os._exit(0)
+
+    return preexec
+
+
+def start_background(command: str) -> subprocess.Popen:
+    """``xaso <command>`` as a child that exits when this process dies (``die_with_parent``)."""
+    env = {**os.environ, "XASO_PARENT_PID": str(os.getpid())}
+    return subprocess.Popen([sys.executable, "-m", "xaso.cli", command], env=env, preexec_fn=die_with_parent(os.getpid()))
+
+
 def _stop(process, timeout=15):
     """Stop a background process (worker, scheduler): it finishes the job in hand on SIGTERM."""
     if process.poll() is None:
@@ -136,7 +165,7 @@ class Command(BaseCommand):
         background = []
         if options["with_worker"]:
             self.stdout.write("Starting the background worker (xaso db_worker) and the scheduler (xaso scheduler)…")
-            background = [subprocess.Popen([sys.executable, "-m", "xaso.cli", command]) for command in ("db_worker", "scheduler")]
+            background = [start_background(command) for command in ("db_worker", "scheduler")]
         self.stdout.write(f"Serving xaso on http://{bind} with {workers} worker(s); Ctrl-C to stop.")
         self.stdout.flush()
         try:

@@ -96,15 +96,19 @@ class Command(BaseCommand):
         if path.suffix.lower() == ".xlsx":
             from openpyxl import Workbook
 
+            from xaso.core.spreadsheets import append_row
+
             workbook = Workbook()
             sheet = workbook.active
             sheet.title = "Nhiệm vụ"
             for row in rows:
-                sheet.append(row)
+                append_row(sheet, row)  # text stays text, never a formula
             workbook.save(path)
         elif path.suffix.lower() == ".csv":
             with path.open("w", newline="", encoding="utf-8-sig") as handle:
-                csv.writer(handle).writerows(rows)
+                from xaso.core.spreadsheets import csv_row
+
+                csv.writer(handle).writerows(csv_row(row) for row in rows)
         else:
             raise CommandError(_("Export to .csv or .xlsx only."))
         self.stdout.write(_("Exported %(n)s tasks to %(path)s.") % {"n": plan.tasks.count(), "path": path})
