@@ -107,3 +107,14 @@ def bad_request(request, exception=None):
     if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
         return refusal(request, _("The request has too many fields or files."))
     return refusal(request, _("The request is not valid. Check the address or the form and try again."))
+
+
+def object_id(value) -> int:
+    """A primary key sent in a form or query (``"12"``) as an int; anything else (``"abc"``,
+    empty, negative, too large for the database) as 0, which no row has — so a lookup with it
+    answers "not found" (404) instead of a server error."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**63 else 0

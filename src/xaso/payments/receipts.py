@@ -9,7 +9,6 @@ time it is asked for, then served as stored (a later template change does not al
 issued receipt)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -38,7 +37,7 @@ def render_html(receipt: Receipt) -> str:
 
     c = nfc(receipt.content)
     lines = [{**line, "text": _dots(line["amount"])} for line in c.get("lines", [])]
-    return render_to_string("payments/print/receipt.html", {
+    return render_to_string("payments/forms/receipt.html", {
         "r": receipt, "c": c, "lines": lines, "total": _dots(c.get("amount", 0)), "number": receipt.number_text,
         "date": vn_date(receipt.issued_at), "fonts": _fonts(),
     })
@@ -49,9 +48,11 @@ def _dots(amount) -> str:
 
 
 def render_pdf(receipt: Receipt) -> bytes:
-    from weasyprint import HTML
+    """The receipt as a signed PDF, through the forms' renderer (``documents.html_to_pdf``:
+    only the fonts and our static files are read, no network, no attachment)."""
+    from xaso.dossiers.documents import html_to_pdf
 
-    pdf = HTML(string=render_html(receipt), base_url=str(Path(__file__).parent)).write_pdf()
+    pdf = html_to_pdf(render_html(receipt))
     return signing.sign_pdf(pdf, reason=SIGNATURE_REASON, location=receipt.content.get("collector", ""))
 
 

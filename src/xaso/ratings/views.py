@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from xaso.core.models import Unit
+from xaso.core.input_guard import object_id
 from xaso.dossiers.models import Dossier
 
 from . import scoring, services
@@ -134,7 +135,7 @@ def kiosk_pair(request):
         raise PermissionDenied
     error = None
     if request.method == "POST":
-        unit = units.filter(pk=request.POST.get("unit") or 0).first()
+        unit = units.filter(pk=object_id(request.POST.get("unit"))).first()
         try:
             k = services.pair_kiosk(request.user, name=request.POST.get("name", ""), unit=unit)
         except services.RatingError as exc:
@@ -158,7 +159,7 @@ def kiosk_send(request, code):
     d = get_object_or_404(Dossier, code=code)
     if not dossier_selectors.scope_dossiers(request.user).filter(pk=d.pk).exists():
         raise Http404
-    k = get_object_or_404(Kiosk, pk=request.POST.get("kiosk") or 0, active=True)
+    k = get_object_or_404(Kiosk, pk=object_id(request.POST.get("kiosk")), active=True)
     try:
         services.send_to_kiosk(d, request.user, k)
     except services.RatingError as exc:

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from xaso.core.forms import AccessibleFormMixin
+from xaso.core.input_guard import object_id
 from xaso.dossiers.models import Dossier
 
 from . import files, selectors, services
@@ -179,7 +180,7 @@ def desk_vault(request, code):
 def desk_reuse(request, code):
     d = _desk_dossier(request, code)
     owner = services._owner_of(d)
-    comp = get_object_or_404(d.components, pk=request.POST.get("component") or 0)
+    comp = get_object_or_404(d.components, pk=object_id(request.POST.get("component")))
     doc = selectors.document_of(owner, request.POST.get("document")) if owner else None
     try:
         services.reuse_at_counter(request.user, d, comp, doc)
